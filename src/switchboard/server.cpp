@@ -2,6 +2,8 @@
 // One connection's coroutines are in session.cpp.
 #include "server_impl.hpp"
 
+#include <switchboard/units.hpp>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -68,8 +70,11 @@ void Server::Impl::start() {
     auto self = shared_from_this();
     asio::co_spawn(io, accept_loop(self), log_failure(self, "accept loop"));
     asio::co_spawn(io, housekeeping_loop(self), log_failure(self, "housekeeping"));
-    log.info("listening on ", acceptor.local_endpoint(), " (max frame ", config.max_frame,
-             " bytes, max connections ", config.max_connections, ")");
+    log.info("listening on ", acceptor.local_endpoint(), " (max frame ",
+             format_byte_size(config.max_frame), ", high/low water ",
+             format_byte_size(config.high_water), "/", format_byte_size(config.low_water),
+             ", slow consumer timeout ", format_duration(config.slow_consumer_timeout),
+             ", max connections ", config.max_connections, ")");
 }
 
 asio::awaitable<void> Server::Impl::accept_loop(std::shared_ptr<Impl> self) {

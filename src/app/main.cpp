@@ -1,0 +1,60 @@
+// The `switchboard` command-line server: one io_context on one thread, one Server, and
+// signal handling that turns SIGINT/SIGTERM into a graceful drain (a second one aborts).
+#include "command_line.hpp"
+#include "open_files.hpp"
+
+#include <switchboard/server.hpp>
+#include <switchboard/units.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+
+int main(int argc, char** argv) {
+    using namespace switchboard;
+    const app::CommandLine command_line = app::parse_command_line(argc, argv);
+    if (command_line.action == app::CommandLine::Action::print_and_exit) {
+        (command_line.exit_code == 0 ? std::cout : std::cerr) << command_line.message << '\n';
+        return command_line.exit_code;
+    }
+    const Config& config = command_line.config;
+    const Logger log(config.log_level, config.log_sink);
+
+    try {
+        const auto capacity = app::raise_open_files_limit();
+        log.info("open files limit ", capacity, " (", config.max_connections,
+                 " connections allowed)");
+        if (capacity < config.max_connections + 16)
+            log.warning("the open files limit (", capacity,
+                        ") is below max_connections; accepts will fail with EMFILE before "
+                        "the connection limit is reached");
+
+        // Concurrency hint 1: one thread runs this context, so Asio can skip some locking.
+        boost::asio::io_context io(1);
+        Server server(io, config);
+        server.start();
+
+        boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+        signals.async_wait([&](boost::system::error_code ec, int signal) {
+            if (ec)
+                return;
+            log.info("received signal ", signal, ": draining (send it again to stop at once)");
+            server.stop([&] { signals.cancel(); });
+            signals.async_wait([&](boost::system::error_code ec2, int) {
+                if (ec2)
+                    return;
+                log.warning("second signal: stopping at once");
+                server.abort();
+            });
+        });
+        io.run();
+        return 0;
+    } catch (const std::exception& e) {
+        log.error(e.what());
+        return 1;
+    }
+}
