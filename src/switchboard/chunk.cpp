@@ -1,5 +1,6 @@
 #include "chunk.hpp"
 
+#include <limits>
 #include <new>
 
 namespace switchboard::detail {
@@ -20,6 +21,8 @@ ChunkPool::~ChunkPool() {
 
 Chunk* ChunkPool::allocate(ChunkPool* pool, std::size_t capacity) {
     // Header and bytes in one allocation: the bytes start right after the header.
+    if (capacity > std::numeric_limits<std::size_t>::max() - sizeof(Chunk))
+        throw std::bad_alloc();
     void* memory = ::operator new(sizeof(Chunk) + capacity);
     return new (memory) Chunk(pool, capacity);
 }
@@ -34,13 +37,15 @@ ChunkRef ChunkPool::acquire() {
 }
 
 ChunkRef ChunkPool::acquire(std::size_t capacity) {
-    ++outstanding_;
+    Chunk* chunk = nullptr;
     if (capacity <= chunk_size_ && !free_.empty()) {
-        Chunk* chunk = free_.back();
+        chunk = free_.back();
         free_.pop_back();
-        return ChunkRef(chunk);
+    } else {
+        chunk = allocate(this, capacity <= chunk_size_ ? chunk_size_ : capacity);
     }
-    return ChunkRef(allocate(this, capacity <= chunk_size_ ? chunk_size_ : capacity));
+    ++outstanding_; // only once the chunk exists: a failed allocation leaves no trace
+    return ChunkRef(chunk);
 }
 
 void ChunkPool::release(Chunk* chunk) noexcept {

@@ -27,10 +27,12 @@ struct Peer {
         , reader_wakeup(socket.get_executor()) {}
 
     PeerId id = 0;
-    bool registered = false; ///< holds `id` in the directory: frames can be routed to it
-    bool input_done = false; ///< the reader has finished: flush the outbox, then close
-    bool closed = false;     ///< torn down: socket closed, nothing more is written
-    std::size_t index = 0;   ///< position in the server's list of live peers
+    bool registered = false;   ///< holds `id` in the directory: frames can be routed to it
+    bool input_done = false;   ///< the reader has finished: flush the outbox, then close
+    bool eof_received = false; ///< the client has finished sending (its FIN arrived)
+    bool lingering = false;    ///< FIN sent; discarding input until the client's FIN
+    bool closed = false;       ///< torn down: socket closed, nothing more is written
+    std::size_t index = 0;     ///< position in the server's list of live peers
 
     boost::asio::ip::tcp::socket socket;
     boost::asio::ip::tcp::endpoint remote;

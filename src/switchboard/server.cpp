@@ -157,7 +157,8 @@ void Server::Impl::stop(std::function<void()> on_stopped) {
             return;
         for (Peer* peer : self->peers)
             if (!peer->closed)
-                self->close_peer(*peer, CloseReason::drain_timeout);
+                self->close_peer(*peer, peer->lingering ? CloseReason::linger_ended
+                                                        : CloseReason::drain_timeout);
     });
     maybe_finish_stop();
 }
@@ -226,9 +227,12 @@ std::string Server::local_address() const {
     if (ec)
         return {};
     const auto address = endpoint.address();
-    const std::string host =
-        address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
-    return host + ":" + std::to_string(endpoint.port());
+    std::string text = address.to_string();
+    if (address.is_v6())
+        text = '[' + text + ']';
+    text += ':';
+    text += std::to_string(endpoint.port());
+    return text;
 }
 
 Stats Server::stats() const noexcept {

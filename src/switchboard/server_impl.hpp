@@ -34,7 +34,14 @@ public:
     using tcp = boost::asio::ip::tcp;
 
     /// Why a connection was torn down: decides the counter and the log line.
-    enum class CloseReason { error, frame_too_large, slow_consumer, drain_timeout, aborted };
+    enum class CloseReason {
+        error,
+        frame_too_large,
+        slow_consumer,
+        drain_timeout,
+        aborted,
+        linger_ended, ///< a lingering close reached the drain deadline: nothing was lost
+    };
 
     Impl(boost::asio::io_context& io, Config config);
 
@@ -57,6 +64,7 @@ public:
     boost::asio::awaitable<void> read_loop(Peer& peer);
     void reader_finished(Peer& peer);
     boost::asio::awaitable<void> writer(std::shared_ptr<Impl> self, Peer& peer);
+    boost::asio::awaitable<void> close_gracefully(Peer& peer);
     boost::asio::awaitable<void> wait_for_drain(Peer& sender, PeerId destination);
     /// Queues a frame read from `sender`; returns the ID of a destination that is now above
     /// high water (the sender must pause for it), or 0.

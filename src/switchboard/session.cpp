@@ -43,6 +43,8 @@ std::string_view describe(Server::Impl::CloseReason reason) {
         return "drain deadline passed";
     case R::aborted:
         return "server aborted";
+    case R::linger_ended:
+        return "flushed, client still sending";
     }
     return "?";
 }
@@ -163,9 +165,10 @@ asio::awaitable<void> Server::Impl::read_loop(Peer& peer) {
         if (ec) {
             if (end > begin)
                 counters.partial_frames_discarded.add();
-            if (ec == asio::error::eof)
+            if (ec == asio::error::eof) {
+                peer.eof_received = true;
                 finish_input(peer);
-            else if (!peer.closed)
+            } else if (!peer.closed)
                 close_peer(peer, CloseReason::error, ec.message());
             break;
         }
@@ -263,15 +266,7 @@ asio::awaitable<void> Server::Impl::writer([[maybe_unused]] std::shared_ptr<Impl
             // Input finished and nothing left to send: close cleanly. On stop, wait until no
             // reader can route to us any more, so nothing read is left behind.
             if (peer.input_done && (!reading_stopped || active_readers == 0)) {
-                boost::system::error_code ignored;
-                peer.socket.shutdown(tcp::socket::shutdown_send, ignored); // FIN
-                // Discard input that arrived unread, so close() sends no reset.
-                std::array<std::byte, 4096> sink;
-                while (peer.socket.read_some(asio::buffer(sink), ignored) > 0) {
-                }
-                peer.closed = true;
-                peer.socket.close(ignored);
-                peer.reader_wakeup.notify();
+                co_await close_gracefully(peer);
                 break;
             }
             // Suspension: anyone who queues for us, closes us, or stops the server notifies.
@@ -299,6 +294,35 @@ asio::awaitable<void> Server::Impl::writer([[maybe_unused]] std::shared_ptr<Impl
             wake_paused_senders(peer);
     }
     drop_outbox(peer);
+}
+
+asio::awaitable<void> Server::Impl::close_gracefully(Peer& peer) {
+    boost::system::error_code ec;
+    peer.socket.shutdown(tcp::socket::shutdown_send, ec); // FIN after the last queued byte
+    if (!peer.eof_received) {
+        // The server stopped reading a client that had not finished sending. Closing now
+        // would answer its next bytes with a reset, and a reset makes the client's kernel
+        // discard what it has received but not yet read. So linger: discard its input until
+        // its FIN. The drain deadline bounds this, as it bounds the whole stop.
+        peer.lingering = true;
+        std::array<std::byte, 4096> sink;
+        while (!peer.closed) {
+            peer.socket.read_some(asio::buffer(sink), ec);
+            if (ec == asio::error::would_block || ec == asio::error::try_again) {
+                // Suspension: a close (drain deadline, abort) aborts this wait.
+                co_await peer.socket.async_wait(tcp::socket::wait_read,
+                                                asio::as_tuple(use_awaitable));
+                continue;
+            }
+            if (ec)
+                break; // EOF (or an error): nothing more can arrive
+        }
+    }
+    if (!peer.closed) {
+        peer.closed = true;
+        peer.socket.close(ec);
+        peer.reader_wakeup.notify();
+    }
 }
 
 void Server::Impl::unregister(Peer& peer) {
@@ -334,6 +358,9 @@ void Server::Impl::close_peer(Peer& peer, CloseReason reason, std::string_view d
     case CloseReason::error:
         counters.disconnects_error.add();
         log.debug("closing ", peer.remote, " id ", peer.id, ": ", detail);
+        break;
+    case CloseReason::linger_ended:
+        log.debug("closing ", peer.remote, " id ", peer.id, ": flushed, client still sending");
         break;
     case CloseReason::frame_too_large:
         counters.disconnects_frame_too_large.add();

@@ -71,7 +71,7 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) n
         return std::nullopt;
     const auto [value, unit] = *parts;
     if (unit == "us") // below a millisecond: round up so "1us" is not zero
-        return std::chrono::milliseconds((value + 999) / 1000);
+        return std::chrono::milliseconds(value / 1000 + (value % 1000 != 0)); // no wrap
     struct Unit {
         std::string_view name;
         std::uint64_t millis;

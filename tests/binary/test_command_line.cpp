@@ -1,0 +1,89 @@
+// The command line's parsing, without running the binary.
+#include "command_line.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+using namespace switchboard;
+using namespace switchboard::app;
+using namespace std::chrono_literals;
+
+namespace {
+
+CommandLine parse(std::vector<const char*> args) {
+    args.insert(args.begin(), "switchboard");
+    return parse_command_line(static_cast<int>(args.size()), args.data());
+}
+
+} // namespace
+
+TEST_CASE("listen addresses are an IP literal and a port", "[command-line]") {
+    CHECK(parse_listen_address("127.0.0.1:8080")->host == "127.0.0.1");
+    CHECK(parse_listen_address("127.0.0.1:8080")->port == 8080);
+    CHECK(parse_listen_address("0.0.0.0:0")->port == 0);
+    CHECK(parse_listen_address("[::1]:9000")->host == "::1");
+    CHECK(parse_listen_address("[::1]:9000")->port == 9000);
+    for (const char* bad :
+         {"", "8080", "127.0.0.1", "127.0.0.1:", ":8080", "127.0.0.1:65536", "127.0.0.1:-1",
+          "127.0.0.1:80x", "localhost:80", "::1:80", "[::1]80", "[::1]:", "300.1.1.1:80"}) {
+        INFO(bad);
+        CHECK_FALSE(parse_listen_address(bad).has_value());
+    }
+}
+
+TEST_CASE("no arguments give the documented defaults", "[command-line]") {
+    const CommandLine result = parse({});
+    REQUIRE(result.action == CommandLine::Action::run);
+    const Config& c = result.config;
+    CHECK(c.host == "127.0.0.1");
+    CHECK(c.port == 8080);
+    CHECK(c.max_frame == 1024 * 1024);
+    CHECK(c.high_water == 4 * 1024 * 1024);
+    CHECK(c.low_water == 1024 * 1024);
+    CHECK(c.slow_consumer_timeout == 30s);
+    CHECK(c.drain_timeout == 5s);
+    CHECK(c.max_connections == 10000);
+    CHECK_FALSE(c.error_notices);
+    CHECK(c.log_level == LogLevel::info);
+}
+
+TEST_CASE("every option reaches the config", "[command-line]") {
+    const CommandLine result =
+        parse({"--listen", "[::1]:7000", "--max-frame", "64KiB", "--max-connections", "50",
+               "--high-water", "2MiB", "--low-water", "512KiB", "--slow-consumer-timeout", "1500ms",
+               "--drain-timeout", "2s", "--error-notices", "--log-level", "debug"});
+    REQUIRE(result.action == CommandLine::Action::run);
+    const Config& c = result.config;
+    CHECK(c.host == "::1");
+    CHECK(c.port == 7000);
+    CHECK(c.max_frame == 64 * 1024);
+    CHECK(c.max_connections == 50);
+    CHECK(c.high_water == 2 * 1024 * 1024);
+    CHECK(c.low_water == 512 * 1024);
+    CHECK(c.slow_consumer_timeout == 1500ms);
+    CHECK(c.drain_timeout == 2s);
+    CHECK(c.error_notices);
+    CHECK(c.log_level == LogLevel::debug);
+}
+
+TEST_CASE("lowering only the high-water mark brings the default low-water mark down",
+          "[command-line]") {
+    const CommandLine result = parse({"--high-water", "256KiB"});
+    REQUIRE(result.action == CommandLine::Action::run);
+    CHECK(result.config.low_water <= result.config.high_water);
+    // ... but an explicit inconsistent pair is the user's mistake and is refused.
+    const CommandLine refused = parse({"--high-water", "256KiB", "--low-water", "1MiB"});
+    CHECK(refused.action == CommandLine::Action::print_and_exit);
+    CHECK(refused.exit_code == 2);
+}
+
+TEST_CASE("help and version print and exit 0, bad input prints and exits 2", "[command-line]") {
+    CHECK(parse({"--help"}).exit_code == 0);
+    CHECK(parse({"--help"}).message.find("--slow-consumer-timeout") != std::string::npos);
+    CHECK(parse({"--version"}).exit_code == 0);
+    const CommandLine bad = parse({"--max-frame"});
+    CHECK(bad.action == CommandLine::Action::print_and_exit);
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.message.find("max-frame") != std::string::npos);
+}
