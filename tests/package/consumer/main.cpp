@@ -9,11 +9,6 @@
 #include <boost/asio/io_context.hpp>
 
 #include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
@@ -22,11 +17,15 @@
 #include <exception>
 #include <future>
 #include <iostream>
+#include <netinet/in.h>
+#include <poll.h>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 namespace {
 
