@@ -209,6 +209,8 @@ asio::awaitable<void> Server::Impl::read_loop(Peer& peer) {
 
 asio::awaitable<void> Server::Impl::wait_for_drain(Peer& sender, PeerId destination) {
     counters.senders_paused.add();
+    log.debug("pausing id ", sender.id, ": the queue of id ", destination, " is above ",
+              config.high_water, " bytes");
     for (;;) {
         if (sender.closed || reading_stopped)
             co_return;
