@@ -187,10 +187,7 @@ void Server::Impl::maybe_finish_stop() {
         state = State::stopped;
         housekeeping.cancel();
         drain_deadline.cancel();
-        const Stats s = counters.snapshot();
-        log.info("stopped: ", s.connections_accepted, " connections served, ", s.frames_routed,
-                 " frames routed, ", s.frames_unknown_destination, " to unknown destinations, ",
-                 s.frames_dropped_on_close, " dropped on close");
+        log.info("stopped: ", to_string(counters.snapshot()));
     }
     auto handlers = std::move(stopped_handlers);
     stopped_handlers.clear();

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 
 namespace switchboard {
 
@@ -44,6 +45,10 @@ struct Stats {
     std::uint64_t senders_paused = 0;    ///< times a reader waited for a full outbox
     std::uint64_t error_notices_sent = 0;
 };
+
+/// "connections_accepted=3 connections_closed=3 ... error_notices_sent=0": every counter,
+/// for logs and tools.
+std::string to_string(const Stats& stats);
 
 /// The live counters inside a server.
 struct Counters {
