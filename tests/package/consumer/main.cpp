@@ -1,6 +1,9 @@
 // Uses the installed switchboard package end to end: start a server on an ephemeral port,
 // connect a plain TCP client, read the ID it is given, send one frame to itself and expect
-// it back. Exits 0 on success, 1 with a message on stderr otherwise. Every wait is bounded.
+// it back; then the same with the library's BlockingClient. Exits 0 on success, 1 with a
+// message on stderr otherwise. Every wait is bounded.
+#include <switchboard/blocking_client.hpp>
+#include <switchboard/client.hpp>
 #include <switchboard/config.hpp>
 #include <switchboard/protocol.hpp>
 #include <switchboard/server.hpp>
@@ -18,6 +21,7 @@
 #include <future>
 #include <iostream>
 #include <netinet/in.h>
+#include <optional>
 #include <poll.h>
 #include <span>
 #include <stdexcept>
@@ -25,6 +29,7 @@
 #include <string_view>
 #include <sys/socket.h>
 #include <thread>
+#include <type_traits>
 #include <unistd.h>
 
 namespace {
@@ -144,6 +149,21 @@ void exchange(std::uint16_t port) {
     std::cout << "consumer: received its own ping\n";
 }
 
+// The installed client library: the blocking client round trip, and the coroutine client's
+// header (the one public header that includes Asio) usable as installed.
+static_assert(std::is_constructible_v<switchboard::Client, boost::asio::any_io_executor>);
+
+void exchange_with_library_client(std::uint16_t port) {
+    switchboard::BlockingClient client;
+    const auto timeout = std::chrono::milliseconds(io_timeout_ms);
+    const switchboard::PeerId id = client.connect("127.0.0.1", port, timeout);
+    client.send(id, "pong");
+    const std::optional<std::string> got = client.receive(timeout);
+    if (got != "pong")
+        fail("the blocking client did not receive its own pong");
+    std::cout << "consumer: the blocking client received its own pong\n";
+}
+
 int run() {
     std::cout << "consumer: switchboard " << switchboard::version << ", protocol "
               << switchboard::protocol_version << '\n';
@@ -175,6 +195,7 @@ int run() {
     std::string failure;
     try {
         exchange(server.port());
+        exchange_with_library_client(server.port());
     } catch (const std::exception& e) {
         failure = e.what();
     }
