@@ -93,6 +93,12 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
         ("listen", po::value<std::string>()->value_name("HOST:PORT"),
             "address to listen on, an IP literal and a port (default 127.0.0.1:8080; "
             "port 0 picks a free one; [::1]:8080 for IPv6)")
+        ("model", po::value<std::string>()->value_name("NAME"),
+            "how connections share state: single-task (default: one thread, no locks), "
+            "or a design it is compared with: mutex, channels (thread pools), race, reactor "
+            "(one thread); see docs/patterns.md")
+        ("threads", po::value<std::size_t>()->value_name("N"),
+            "worker threads of the mutex and channels models (default: one per core)")
         ("max-frame", po::value<std::string>()->value_name("SIZE"),
             "longest frame, counting the 4-byte ID and the terminator; a sender that exceeds "
             "it is disconnected (default 1MiB)")
@@ -150,6 +156,23 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
                                "' is not HOST:PORT with an IP address (e.g. 127.0.0.1:8080)");
         config.host = address->host;
         config.port = address->port;
+    }
+    if (vm.count("model")) {
+        const auto& text = vm["model"].as<std::string>();
+        const auto model = parse_model(text);
+        if (!model)
+            return usage_error("--model: '" + text +
+                               "' is not one of single-task, mutex, channels, race, reactor");
+        config.model = *model;
+    }
+    if (vm.count("threads")) {
+        config.threads = vm["threads"].as<std::size_t>();
+        if (config.threads == 0)
+            return usage_error("--threads: must be at least 1");
+        if (config.model != Model::mutex && config.model != Model::channels)
+            return usage_error("--threads: only the mutex and channels models run threads of "
+                               "their own; '" +
+                               std::string(to_string(config.model)) + "' runs on one");
     }
     std::string error;
     if (auto v = size_option(vm, "max-frame", error))

@@ -2,11 +2,13 @@
 // One connection's coroutines are in session.cpp.
 #include "server_impl.hpp"
 
+#include "models/listener.hpp"
+#include "models/server_model.hpp"
+
 #include <switchboard/units.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -53,18 +55,7 @@ Server::Impl::Impl(asio::io_context& io_context, Config cfg)
 void Server::Impl::start() {
     if (state != State::created)
         throw std::logic_error("switchboard::Server::start called twice");
-    boost::system::error_code ec;
-    const auto address = asio::ip::make_address(config.host, ec);
-    if (ec)
-        throw std::system_error(ec, "not an IP address: '" + config.host + "'");
-    const tcp::endpoint endpoint(address, config.port);
-    acceptor.open(endpoint.protocol());
-    acceptor.set_option(tcp::acceptor::reuse_address(true));
-    acceptor.bind(endpoint, ec);
-    if (ec)
-        throw std::system_error(ec, "cannot listen on " + config.host + ":" +
-                                        std::to_string(config.port));
-    acceptor.listen(asio::socket_base::max_listen_connections);
+    detail::open_listener(acceptor, config);
     state = State::running;
     accepting = true;
     auto self = shared_from_this();
@@ -195,55 +186,74 @@ void Server::Impl::maybe_finish_stop() {
         handler();
 }
 
-// --- the public facade: forwards to Impl, posting where a call may come from any thread
+// --- the single-task model behind the Server facade: posts where a call may come from any
+// thread, so that every touch of the state happens on the io_context's one thread.
+
+namespace {
+
+class SingleTaskModel final : public detail::ServerModel {
+public:
+    SingleTaskModel(asio::io_context& io, Config config)
+        : impl_(std::make_shared<Server::Impl>(io, std::move(config))) {}
+    ~SingleTaskModel() override { abort(); }
+
+    void start() override { impl_->start(); }
+    std::uint16_t port() const noexcept override { return detail::listening_port(impl_->acceptor); }
+    std::string local_address() const override { return detail::listening_address(impl_->acceptor); }
+    Stats stats() const noexcept override { return impl_->counters.snapshot(); }
+
+    void stop(std::function<void()> on_stopped) override {
+        asio::post(impl_->io, [impl = impl_, handler = std::move(on_stopped)]() mutable {
+            impl->stop(std::move(handler));
+        });
+    }
+    void abort() override {
+        asio::post(impl_->io, [impl = impl_] { impl->abort(); });
+    }
+
+private:
+    std::shared_ptr<Server::Impl> impl_;
+};
+
+} // namespace
+
+std::unique_ptr<detail::ServerModel> detail::make_single_task_model(asio::io_context& io,
+                                                                    Config config) {
+    return std::make_unique<SingleTaskModel>(io, std::move(config));
+}
+
+// --- the public facade: one model, chosen by Config::model
 
 Server::Server(asio::io_context& io, Config config) {
     if (auto problem = config.validate())
         throw std::invalid_argument("invalid switchboard config: " + *problem);
-    impl_ = std::make_shared<Impl>(io, std::move(config));
+    model_ = detail::make_model(io, std::move(config));
 }
 
-Server::~Server() {
-    if (impl_)
-        abort();
-}
+Server::~Server() = default; // the model aborts what it still serves
 
 void Server::start() {
-    impl_->start();
+    model_->start();
 }
 
 std::uint16_t Server::port() const noexcept {
-    boost::system::error_code ec;
-    const auto endpoint = impl_->acceptor.local_endpoint(ec);
-    return ec ? 0 : endpoint.port();
+    return model_->port();
 }
 
 std::string Server::local_address() const {
-    boost::system::error_code ec;
-    const auto endpoint = impl_->acceptor.local_endpoint(ec);
-    if (ec)
-        return {};
-    const auto address = endpoint.address();
-    std::string text = address.to_string();
-    if (address.is_v6())
-        text = '[' + text + ']';
-    text += ':';
-    text += std::to_string(endpoint.port());
-    return text;
+    return model_->local_address();
 }
 
 Stats Server::stats() const noexcept {
-    return impl_->counters.snapshot();
+    return model_->stats();
 }
 
 void Server::stop(std::function<void()> on_stopped) {
-    asio::post(impl_->io, [impl = impl_, handler = std::move(on_stopped)]() mutable {
-        impl->stop(std::move(handler));
-    });
+    model_->stop(std::move(on_stopped));
 }
 
 void Server::abort() {
-    asio::post(impl_->io, [impl = impl_] { impl->abort(); });
+    model_->abort();
 }
 
 } // namespace switchboard

@@ -1,7 +1,8 @@
-// The switchboard relay server, single-task model: every connection of a server is served by
-// coroutines on the one io_context it is given, and that io_context must be run by exactly
-// one thread. Shared state (the directory of peers, their queues, the counters) is touched
-// directly between awaits, without locks.
+// The switchboard relay server. In its default model, single-task, every connection is served
+// by coroutines on the one io_context the server is given, and that io_context must be run by
+// exactly one thread; shared state (the directory of peers, their queues, the counters) is
+// touched directly between awaits, without locks. Config::model picks one of the designs it
+// is compared with instead (docs/patterns.md); the interface below is the same for all.
 #pragma once
 
 #include <switchboard/config.hpp>
@@ -18,14 +19,20 @@ class io_context;
 
 namespace switchboard {
 
+namespace detail {
+class ServerModel;
+} // namespace detail
+
 /// @par Thread safety
 /// `stats()`, `stop()` and `abort()` may be called from any thread. Everything else must be
 /// called before the io_context runs or from the thread running it.
 ///
 /// @par Lifetime
-/// The server's coroutines share ownership of its state, so destroying the Server object
-/// while connections are still open is safe: it aborts them (see `abort()`), and they finish
-/// the next time the io_context runs, or are destroyed with it.
+/// Destroying the Server object while connections are still open is safe: it aborts them
+/// (see `abort()`). In the one-thread models the coroutines share ownership of the state and
+/// finish the next time the io_context runs, or are destroyed with it; the multi-threaded
+/// models (mutex, channels) run a thread pool of their own, joined before the destructor
+/// returns.
 class Server {
 public:
     /// Validates `config`; throws std::invalid_argument describing the first bad value.
@@ -48,17 +55,17 @@ public:
 
     /// Graceful stop, from any thread: close the listener, stop reading, flush what is queued
     /// to each peer within Config::drain_timeout, close every connection with FIN, then call
-    /// `on_stopped` on the io_context's thread. Once it has been called the server owns no more
+    /// `on_stopped` on the thread running the io_context given to the constructor. Once it has been called the server owns no more
     /// pending work, so io_context::run() returns unless something else keeps it busy.
     void stop(std::function<void()> on_stopped = {});
 
     /// Immediate stop, from any thread: what is still queued is dropped and counted.
     void abort();
 
-    class Impl;
+    class Impl; ///< the single-task model's state
 
 private:
-    std::shared_ptr<Impl> impl_;
+    std::unique_ptr<detail::ServerModel> model_;
 };
 
 } // namespace switchboard

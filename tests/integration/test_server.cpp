@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <stdexcept>
 
 namespace switchboard::test {
 
@@ -18,10 +19,22 @@ constexpr std::size_t max_recorded_lines = 100'000;
 
 } // namespace
 
+Model test_model() {
+    const char* name = std::getenv("SWITCHBOARD_TEST_MODEL");
+    if (name == nullptr || *name == '\0')
+        return Model::single_task;
+    const auto model = parse_model(name);
+    if (!model)
+        throw std::invalid_argument(std::string("SWITCHBOARD_TEST_MODEL: unknown model '") +
+                                    name + "'");
+    return *model;
+}
+
 Config test_config() {
     Config config;
     config.host = "127.0.0.1";
     config.port = 0;
+    config.model = test_model();
     return config;
 }
 

@@ -36,7 +36,11 @@ class Server;
 
 namespace switchboard::test {
 
-/// A Config for tests: 127.0.0.1, port 0; everything else at its default.
+/// The server model under test: SWITCHBOARD_TEST_MODEL (set by ctest for suites registered
+/// per model), single-task when unset. Throws for an unknown name.
+Model test_model();
+
+/// A Config for tests: 127.0.0.1, port 0, test_model(); everything else at its default.
 Config test_config();
 
 class TestServer {
