@@ -3,11 +3,12 @@
 // without sockets; the server instantiates it with its Peer type.
 #pragma once
 
+#include "id_table.hpp"
+
 #include <switchboard/protocol.hpp>
 
 #include <cstdint>
 #include <random>
-#include <unordered_map>
 
 namespace switchboard::detail {
 
@@ -26,26 +27,23 @@ public:
         std::uniform_int_distribution<PeerId> draw(1, protocol::reserved_id_high - 1);
         for (;;) {
             const PeerId id = draw(random_);
-            if (peers_.try_emplace(id, peer).second)
+            if (peers_.insert(id, peer))
                 return id;
         }
     }
 
     /// The peer holding `id`, or nullptr (also for the reserved IDs, which nobody holds).
-    Peer* find(PeerId id) const noexcept {
-        const auto it = peers_.find(id);
-        return it == peers_.end() ? nullptr : it->second;
-    }
+    Peer* find(PeerId id) const noexcept { return peers_.find(id); }
 
     /// Frees `id`; returns false when it was not registered.
-    bool remove(PeerId id) noexcept { return peers_.erase(id) != 0; }
+    bool remove(PeerId id) noexcept { return peers_.erase(id); }
 
     std::size_t size() const noexcept { return peers_.size(); }
-    bool empty() const noexcept { return peers_.empty(); }
+    bool empty() const noexcept { return peers_.size() == 0; }
 
 private:
     std::mt19937_64 random_;
-    std::unordered_map<PeerId, Peer*> peers_;
+    IdTable<Peer> peers_;
 };
 
 } // namespace switchboard::detail

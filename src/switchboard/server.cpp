@@ -1,9 +1,8 @@
 // The listener and the server's lifecycle: start, accept, housekeeping, stop and abort.
 // One connection's coroutines are in session.cpp.
-#include "server_impl.hpp"
-
 #include "models/listener.hpp"
 #include "models/server_model.hpp"
+#include "server_impl.hpp"
 
 #include <switchboard/units.hpp>
 
@@ -49,6 +48,7 @@ Server::Impl::Impl(asio::io_context& io_context, Config cfg)
     , log(config.log_level, config.log_sink)
     , acceptor(io_context)
     , chunks(config.read_chunk_size)
+    , staging_chunks(detail::staging_chunk_size)
     , housekeeping(io_context)
     , drain_deadline(io_context) {}
 
@@ -199,7 +199,9 @@ public:
 
     void start() override { impl_->start(); }
     std::uint16_t port() const noexcept override { return detail::listening_port(impl_->acceptor); }
-    std::string local_address() const override { return detail::listening_address(impl_->acceptor); }
+    std::string local_address() const override {
+        return detail::listening_address(impl_->acceptor);
+    }
     Stats stats() const noexcept override { return impl_->counters.snapshot(); }
 
     void stop(std::function<void()> on_stopped) override {

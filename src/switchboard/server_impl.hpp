@@ -17,10 +17,12 @@
 #include <switchboard/stats.hpp>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <string_view>
@@ -61,7 +63,6 @@ public:
     // --- session.cpp: one connection
     boost::asio::awaitable<void> session(std::shared_ptr<Impl> self, tcp::socket socket);
     boost::asio::awaitable<void> reader(std::shared_ptr<Impl> self, Peer& peer);
-    boost::asio::awaitable<void> read_loop(Peer& peer);
     void reader_finished(Peer& peer);
     boost::asio::awaitable<void> writer(std::shared_ptr<Impl> self, Peer& peer);
     boost::asio::awaitable<void> close_gracefully(Peer& peer);
@@ -69,7 +70,8 @@ public:
     /// Queues a frame read from `sender`; returns the ID of a destination that is now above
     /// high water (the sender must pause for it), or 0.
     PeerId route(Peer& sender, const detail::ChunkRef& chunk, const Frame& frame);
-    void enqueue(Peer& destination, detail::ChunkRef chunk, std::span<const std::byte> payload);
+    void enqueue(Peer& destination, const detail::ChunkRef& chunk,
+                 std::span<const std::byte> payload);
     void send_error_notice(Peer& sender, PeerId destination);
     void unregister(Peer& peer);
     void wake_paused_senders(Peer& peer);
@@ -85,6 +87,13 @@ public:
 
     tcp::acceptor acceptor;
     detail::ChunkPool chunks;
+    /// Where small payloads are copied to be sent together (Outbox::append).
+    detail::ChunkPool staging_chunks;
+    /// The iovecs of a write. Shared by every writer: a write is tried without blocking and
+    /// finished before the next co_await, so only one writer uses them at a time, and an idle
+    /// peer holds none.
+    std::array<detail::ByteView, 64> gather_views;
+    std::array<boost::asio::const_buffer, 64> gather_buffers;
     detail::Directory<Peer> directory;
     std::vector<Peer*> peers; ///< every live session's peer, registered or not
     boost::asio::steady_timer housekeeping;

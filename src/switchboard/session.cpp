@@ -24,8 +24,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-/// A write gathers at most this many queued payloads (Asio passes at most 64 to writev).
-constexpr std::size_t max_write_buffers = 64;
+/// A write moves at most this much (fairness: other peers' writes wait meanwhile).
 constexpr std::size_t max_write_bytes = 4 * MiB;
 /// A reader that keeps finding data yields to the others after this many chunks.
 constexpr std::size_t reads_per_turn = 4;
@@ -98,10 +97,100 @@ asio::awaitable<void> Server::Impl::reader([[maybe_unused]] std::shared_ptr<Impl
                                            Peer& peer) {
     // Counts readers that may still route frames: on stop, writers close only once it is 0.
     // Explicit rather than a destructor, so a frame destroyed with its io_context (never
-    // resumed) does not reach into other peers.
+    // resumed) does not reach into other peers. The loop is inline, not a coroutine of its
+    // own: every peer's reader waits in it while idle, and a nested coroutine is a frame more.
     ++active_readers;
     try {
-        co_await read_loop(peer);
+        FrameParser parser(config.max_frame);
+        // Unconsumed bytes are chunk[begin, end): the start of the next frame, possibly partial.
+        // Bytes before `begin` belong to frames queued elsewhere and are never written again.
+        ChunkRef chunk;
+        std::size_t begin = 0;
+        std::size_t end = 0;
+        std::size_t reads_this_turn = 0;
+        const std::size_t min_read_space = std::max<std::size_t>(256, chunks.chunk_size() / 16);
+
+        while (!peer.closed && !reading_stopped) {
+            // Make room to read: a fresh chunk, or the partial frame moved to a bigger/new one.
+            if (!chunk) {
+                chunk = chunks.acquire();
+                begin = end = 0;
+            } else if (chunk->capacity() - end < min_read_space) {
+                const std::size_t partial = end - begin;
+                const std::size_t wanted =
+                    std::min(std::max(chunks.chunk_size(), 2 * partial),
+                             std::max(config.max_frame, chunks.chunk_size()));
+                if (chunk->use_count() == 1 && wanted <= chunk->capacity()) {
+                    std::memmove(chunk->data(), chunk->data() + begin,
+                                 partial); // nobody else reads it
+                } else {
+                    ChunkRef bigger = chunks.acquire(wanted);
+                    std::memcpy(bigger->data(), chunk->data() + begin, partial); // the one copy
+                    chunk = std::move(bigger);
+                }
+                begin = 0;
+                end = partial;
+            }
+
+            boost::system::error_code ec;
+            const std::size_t n = peer.socket.read_some(
+                asio::buffer(chunk->data() + end, chunk->capacity() - end), ec);
+            if (ec == asio::error::would_block || ec == asio::error::try_again) {
+                if (begin == end && chunk->use_count() == 1)
+                    chunk.reset(); // an idle connection holds no read buffer
+                reads_this_turn = 0;
+                // Suspension: the peer may be closed, or the server may stop reading, meanwhile;
+                // both cancel this wait, and the loop condition sees them.
+                co_await peer.socket.async_wait(
+                    tcp::socket::wait_read,
+                    asio::bind_cancellation_slot(peer.read_cancel.slot(),
+                                                 asio::as_tuple(use_awaitable)));
+                continue;
+            }
+            if (ec) {
+                if (end > begin)
+                    counters.partial_frames_discarded.add();
+                if (ec == asio::error::eof) {
+                    peer.eof_received = true;
+                    finish_input(peer);
+                } else if (!peer.closed)
+                    close_peer(peer, CloseReason::error, ec.message());
+                break;
+            }
+            end += n;
+
+            // Route every complete frame in the buffer.
+            for (;;) {
+                const auto result =
+                    parser.next(std::span<const std::byte>(chunk->data() + begin, end - begin));
+                if (result.status == FrameParser::Status::need_more)
+                    break;
+                if (result.status == FrameParser::Status::frame_too_large) {
+                    close_peer(peer, CloseReason::frame_too_large,
+                               "no terminator within " + std::to_string(config.max_frame) +
+                                   " bytes");
+                    break;
+                }
+                begin += result.consumed;
+                const PeerId full = route(peer, chunk, result.frame);
+                if (full != 0 && !reading_stopped) {
+                    // Suspension: `chunk`, `begin`, `end` are ours alone; the destination is looked
+                    // up again by ID after every wake, never kept as a pointer.
+                    co_await wait_for_drain(peer, full);
+                    if (peer.closed)
+                        break;
+                }
+            }
+            if (peer.closed)
+                break;
+            if (begin == end && chunk->use_count() == 1)
+                begin = end = 0; // everything was routed and written already: reuse from the start
+
+            if (++reads_this_turn >= reads_per_turn) {
+                reads_this_turn = 0;
+                co_await asio::post(io, use_awaitable); // let other connections run
+            }
+        }
     } catch (...) {
         reader_finished(peer);
         throw;
@@ -115,96 +204,6 @@ void Server::Impl::reader_finished(Peer& peer) {
     if (--active_readers == 0 && reading_stopped)
         for (Peer* p : peers)
             p->writer_wakeup.notify(); // nothing can be routed any more: writers may close
-}
-
-asio::awaitable<void> Server::Impl::read_loop(Peer& peer) {
-    FrameParser parser(config.max_frame);
-    // Unconsumed bytes are chunk[begin, end): the start of the next frame, possibly partial.
-    // Bytes before `begin` belong to frames queued elsewhere and are never written again.
-    ChunkRef chunk;
-    std::size_t begin = 0;
-    std::size_t end = 0;
-    std::size_t reads_this_turn = 0;
-    const std::size_t min_read_space = std::max<std::size_t>(256, chunks.chunk_size() / 16);
-
-    while (!peer.closed && !reading_stopped) {
-        // Make room to read: a fresh chunk, or the partial frame moved to a bigger/new one.
-        if (!chunk) {
-            chunk = chunks.acquire();
-            begin = end = 0;
-        } else if (chunk->capacity() - end < min_read_space) {
-            const std::size_t partial = end - begin;
-            const std::size_t wanted = std::min(std::max(chunks.chunk_size(), 2 * partial),
-                                                std::max(config.max_frame, chunks.chunk_size()));
-            if (chunk->use_count() == 1 && wanted <= chunk->capacity()) {
-                std::memmove(chunk->data(), chunk->data() + begin, partial); // nobody else reads it
-            } else {
-                ChunkRef bigger = chunks.acquire(wanted);
-                std::memcpy(bigger->data(), chunk->data() + begin, partial); // the one copy
-                chunk = std::move(bigger);
-            }
-            begin = 0;
-            end = partial;
-        }
-
-        boost::system::error_code ec;
-        const std::size_t n =
-            peer.socket.read_some(asio::buffer(chunk->data() + end, chunk->capacity() - end), ec);
-        if (ec == asio::error::would_block || ec == asio::error::try_again) {
-            if (begin == end && chunk->use_count() == 1)
-                chunk.reset(); // an idle connection holds no read buffer
-            reads_this_turn = 0;
-            // Suspension: the peer may be closed, or the server may stop reading, meanwhile;
-            // both cancel this wait, and the loop condition sees them.
-            co_await peer.socket.async_wait(
-                tcp::socket::wait_read,
-                asio::bind_cancellation_slot(peer.read_cancel.slot(),
-                                             asio::as_tuple(use_awaitable)));
-            continue;
-        }
-        if (ec) {
-            if (end > begin)
-                counters.partial_frames_discarded.add();
-            if (ec == asio::error::eof) {
-                peer.eof_received = true;
-                finish_input(peer);
-            } else if (!peer.closed)
-                close_peer(peer, CloseReason::error, ec.message());
-            break;
-        }
-        end += n;
-
-        // Route every complete frame in the buffer.
-        for (;;) {
-            const auto result =
-                parser.next(std::span<const std::byte>(chunk->data() + begin, end - begin));
-            if (result.status == FrameParser::Status::need_more)
-                break;
-            if (result.status == FrameParser::Status::frame_too_large) {
-                close_peer(peer, CloseReason::frame_too_large,
-                           "no terminator within " + std::to_string(config.max_frame) + " bytes");
-                break;
-            }
-            begin += result.consumed;
-            const PeerId full = route(peer, chunk, result.frame);
-            if (full != 0 && !reading_stopped) {
-                // Suspension: `chunk`, `begin`, `end` are ours alone; the destination is looked
-                // up again by ID after every wake, never kept as a pointer.
-                co_await wait_for_drain(peer, full);
-                if (peer.closed)
-                    break;
-            }
-        }
-        if (peer.closed)
-            break;
-        if (begin == end && chunk->use_count() == 1)
-            begin = end = 0; // everything was routed and written already: reuse from the start
-
-        if (++reads_this_turn >= reads_per_turn) {
-            reads_this_turn = 0;
-            co_await asio::post(io, use_awaitable); // let other connections run
-        }
-    }
 }
 
 asio::awaitable<void> Server::Impl::wait_for_drain(Peer& sender, PeerId destination) {
@@ -241,10 +240,13 @@ PeerId Server::Impl::route(Peer& sender, const ChunkRef& chunk, const Frame& fra
     return dest->outbox.above_high_water() ? dest->id : 0;
 }
 
-void Server::Impl::enqueue(Peer& dest, ChunkRef chunk, std::span<const std::byte> payload) {
+void Server::Impl::enqueue(Peer& dest, const ChunkRef& chunk, std::span<const std::byte> payload) {
     if (dest.outbox.empty())
         dest.last_progress = Clock::now(); // the slow-consumer clock starts now
-    dest.outbox.push(std::move(chunk), payload);
+    if (payload.size() <= detail::copy_threshold)
+        dest.outbox.append(staging_chunks, payload);
+    else
+        dest.outbox.push(chunk, payload);
     dest.writer_wakeup.notify();
 }
 
@@ -259,8 +261,6 @@ void Server::Impl::send_error_notice(Peer& sender, PeerId destination) {
 
 asio::awaitable<void> Server::Impl::writer([[maybe_unused]] std::shared_ptr<Impl> self,
                                            Peer& peer) {
-    std::array<detail::ByteView, max_write_buffers> views;
-    std::array<asio::const_buffer, max_write_buffers> buffers;
     for (;;) {
         if (peer.closed)
             break;
@@ -276,14 +276,20 @@ asio::awaitable<void> Server::Impl::writer([[maybe_unused]] std::shared_ptr<Impl
             continue;
         }
 
-        const std::size_t count = peer.outbox.gather(views, max_write_bytes);
+        // Write without blocking (the socket is non-blocking), so the iovecs can be the
+        // server's shared ones and no operation is allocated; wait only when the socket is full.
+        const std::size_t count = peer.outbox.gather(gather_views, max_write_bytes);
         for (std::size_t i = 0; i < count; ++i)
-            buffers[i] = asio::const_buffer(views[i].data, views[i].size);
-        // Suspension: the gathered entries stay in the outbox (only this coroutine pops), so
-        // the bytes the kernel reads are alive; a close aborts the write, and we stop below.
-        auto [ec, written] = co_await peer.socket.async_write_some(
-            std::span<const asio::const_buffer>(buffers.data(), count),
-            asio::as_tuple(use_awaitable));
+            gather_buffers[i] = asio::const_buffer(gather_views[i].data, gather_views[i].size);
+        boost::system::error_code ec;
+        const std::size_t written = peer.socket.write_some(
+            std::span<const asio::const_buffer>(gather_buffers.data(), count), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) {
+            // Suspension: the outbox may grow meanwhile, which is fine (we gather again); a
+            // close aborts this wait, and the loop sees `closed`.
+            co_await peer.socket.async_wait(tcp::socket::wait_write, asio::as_tuple(use_awaitable));
+            continue;
+        }
         if (ec) {
             if (!peer.closed)
                 close_peer(peer, CloseReason::error, ec.message());

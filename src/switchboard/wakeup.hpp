@@ -24,11 +24,14 @@ public:
         }
     }
 
-    /// Suspends until notify(). Completes with no error either way: the caller re-checks.
-    boost::asio::awaitable<void> wait() {
+    /// Suspends until notify(); completes with no error either way: the caller re-checks.
+    /// Returns the timer's awaitable itself rather than being a coroutine: an idle peer
+    /// waits here, and a coroutine would cost it one more frame for as long as it is idle.
+    /// A wait that ends some other way (the timer destroyed) leaves `waiting_` set, which only
+    /// makes the next notify() cancel a timer nobody waits on.
+    auto wait() {
         waiting_ = true;
-        co_await timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-        waiting_ = false;
+        return timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     }
 
 private:

@@ -150,3 +150,43 @@ TEST_CASE("Unseeded directories draw unpredictable IDs") {
     }
     CHECK(a != b); // equal only with probability 2^-128
 }
+
+// ----------------------------------------------------------------------------- IdTable
+
+#include "id_table.hpp"
+
+TEST_CASE("The ID table agrees with std::unordered_map through random inserts and erases") {
+    using switchboard::detail::IdTable;
+    // A narrow key range makes long probe runs and wrap-arounds, the cases deletion by
+    // backward shift has to get right; a wide one exercises growth.
+    const PeerId key_range = GENERATE(PeerId(64), PeerId(5000), PeerId(0xFFFFFFFE));
+    std::mt19937 rng(key_range);
+    std::uniform_int_distribution<PeerId> key(1, key_range);
+    std::vector<Peer> values(16);
+    IdTable<Peer> table;
+    std::unordered_map<PeerId, Peer*> model;
+    bool agrees = true;
+    for (int step = 0; step < 50'000 && agrees; ++step) {
+        const PeerId id = key(rng);
+        Peer* value = &values[std::size_t(step) % values.size()];
+        switch (rng() % 3) {
+        case 0:
+            agrees = table.insert(id, value) == model.try_emplace(id, value).second;
+            break;
+        case 1:
+            agrees = table.erase(id) == (model.erase(id) != 0);
+            break;
+        default: {
+            const auto it = model.find(id);
+            agrees = table.find(id) == (it == model.end() ? nullptr : it->second);
+        }
+        }
+        agrees = agrees && table.size() == model.size();
+        if (step % 5000 == 0)
+            for (const auto& [k, v] : model)
+                agrees = agrees && table.find(k) == v;
+    }
+    CHECK(agrees);
+    CHECK(table.find(0) == nullptr);
+    CHECK_FALSE(table.erase(0));
+}

@@ -518,3 +518,138 @@ TEST_CASE("An outbox agrees with a byte-queue model through random pushes, gathe
     outbox.clear();
     CHECK(payloads.pool().outstanding() == 0u);
 }
+
+// ------------------------------------------------------------------ Outbox::append (copies)
+
+namespace {
+
+/// A payload as a frame carries it: `size - 1` non-zero bytes from `first`, then 0x00.
+std::vector<std::byte> terminated(std::size_t size, std::uint8_t first) {
+    std::vector<std::byte> payload(size, std::byte{0});
+    for (std::size_t i = 0; i + 1 < size; ++i)
+        payload[i] = std::byte(static_cast<std::uint8_t>(1 + (first + i) % 255));
+    return payload;
+}
+
+/// Everything gathered from the front, as one byte string (views in order).
+std::vector<std::byte> gathered(const Outbox& outbox) {
+    std::array<ByteView, 64> views{};
+    std::vector<std::byte> out;
+    const std::size_t n = outbox.gather(views, std::size_t(-1));
+    for (std::size_t i = 0; i < n; ++i)
+        out.insert(out.end(), views[i].data, views[i].data + views[i].size);
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("append coalesces small payloads into one staging entry, in order") {
+    ChunkPool staging(64);
+    Outbox outbox(1000, 100);
+    const auto a = terminated(5, 0);
+    const auto b = terminated(7, 10);
+    const auto c = terminated(1, 0); // an empty payload: the terminator alone
+    outbox.append(staging, a);
+    outbox.append(staging, b);
+    outbox.append(staging, c);
+    CHECK(outbox.bytes() == 13u);
+    CHECK(outbox.frames() == 3u);
+    CHECK(staging.outstanding() == 1u); // one chunk holds all three
+
+    std::array<ByteView, 8> views{};
+    REQUIRE(outbox.gather(views, 1000) == 1u); // one iovec for three frames
+    std::vector<std::byte> expected(a);
+    expected.insert(expected.end(), b.begin(), b.end());
+    expected.insert(expected.end(), c.begin(), c.end());
+    CHECK(gathered(outbox) == expected);
+
+    SECTION("a partial write completes the frames whose terminators it wrote") {
+        CHECK(outbox.consume(4) == 0u);
+        CHECK(outbox.consume(1) == 1u); // a's terminator
+        CHECK(outbox.frames() == 2u);
+        CHECK(outbox.consume(8) == 2u);
+        CHECK(outbox.empty());
+        CHECK(staging.outstanding() == 0u);
+    }
+    SECTION("appending after a partial write goes on where the entry ends") {
+        CHECK(outbox.consume(6) == 1u);
+        const auto d = terminated(3, 40);
+        outbox.append(staging, d);
+        std::vector<std::byte> rest(expected.begin() + 6, expected.end());
+        rest.insert(rest.end(), d.begin(), d.end());
+        CHECK(gathered(outbox) == rest);
+        CHECK(outbox.frames() == 3u);
+    }
+    SECTION("clear counts every frame still queued") {
+        CHECK(outbox.consume(3) == 0u);
+        CHECK(outbox.clear() == 3u);
+        CHECK(staging.outstanding() == 0u);
+    }
+}
+
+TEST_CASE("append starts a new staging chunk when the last entry is a view or full") {
+    ChunkPool staging(16);
+    Payloads payloads;
+    Outbox outbox(1000, 100);
+    outbox.append(staging, terminated(10, 0));
+    outbox.append(staging, terminated(10, 0)); // 20 > 16: a second chunk
+    CHECK(staging.outstanding() == 2u);
+    payloads.push_counting(outbox, 4, 1);     // a view
+    outbox.append(staging, terminated(2, 0)); // after a view: a third chunk
+    CHECK(staging.outstanding() == 3u);
+    CHECK(outbox.frames() == 4u);
+    CHECK(outbox.bytes() == 26u);
+    std::array<ByteView, 8> views{};
+    CHECK(outbox.gather(views, 1000) == 4u);
+    CHECK(outbox.consume(26) == 4u);
+    CHECK(staging.outstanding() == 0u);
+}
+
+TEST_CASE("An outbox of views and copies agrees with a byte-queue model") {
+    std::mt19937 rng(7);
+    ChunkPool staging(128);
+    Payloads payloads(256);
+    Outbox outbox(1u << 20, 1u << 10);
+    std::vector<std::byte> model;       // every byte queued and not yet consumed
+    std::deque<std::size_t> frame_left; // bytes still queued per frame
+    for (int step = 0; step < 20'000; ++step) {
+        const auto action = pick(rng, 3);
+        if (action == 0 || model.empty()) {
+            const std::size_t size = 1 + pick(rng, 200);
+            if (pick(rng, 2) == 0) {
+                const auto payload = terminated(size, static_cast<std::uint8_t>(step));
+                outbox.append(staging, payload);
+                model.insert(model.end(), payload.begin(), payload.end());
+            } else {
+                const auto view = payloads.push_counting(outbox, size, 1);
+                model.insert(model.end(), view.begin(), view.end());
+            }
+            frame_left.push_back(size);
+        } else {
+            const std::size_t n = pick(rng, std::min<std::size_t>(model.size(), 600) + 1);
+            std::size_t completed = 0;
+            for (std::size_t left = n; left > 0;) {
+                const std::size_t take = std::min(left, frame_left.front());
+                frame_left.front() -= take;
+                left -= take;
+                if (frame_left.front() == 0) {
+                    frame_left.pop_front();
+                    ++completed;
+                }
+            }
+            REQUIRE(outbox.consume(n) == completed);
+            model.erase(model.begin(), model.begin() + std::ptrdiff_t(n));
+        }
+        REQUIRE(outbox.bytes() == model.size());
+        REQUIRE(outbox.frames() == frame_left.size());
+        if (step % 97 == 0) {
+            // gather sees at most 64 entries; compare that prefix of the model.
+            const auto front = gathered(outbox);
+            REQUIRE(front.size() <= model.size());
+            REQUIRE(std::equal(front.begin(), front.end(), model.begin()));
+        }
+    }
+    outbox.clear();
+    CHECK(staging.outstanding() == 0u);
+    CHECK(payloads.pool().outstanding() == 0u);
+}
