@@ -87,3 +87,30 @@ TEST_CASE("help and version print and exit 0, bad input prints and exits 2", "[c
     CHECK(bad.exit_code == 2);
     CHECK(bad.message.find("max-frame") != std::string::npos);
 }
+
+TEST_CASE("--model picks the design, --threads sizes the pools of the threaded ones",
+          "[command-line]") {
+    CHECK(parse({}).config.model == Model::single_task);
+    for (const auto& [name, model] :
+         {std::pair{"single-task", Model::single_task}, std::pair{"mutex", Model::mutex},
+          std::pair{"channels", Model::channels}, std::pair{"race", Model::race},
+          std::pair{"reactor", Model::reactor}}) {
+        const CommandLine result = parse({"--model", name});
+        REQUIRE(result.action == CommandLine::Action::run);
+        CHECK(result.config.model == model);
+        CHECK(to_string(model) == name);
+    }
+    const CommandLine threaded = parse({"--model", "mutex", "--threads", "3"});
+    REQUIRE(threaded.action == CommandLine::Action::run);
+    CHECK(threaded.config.threads == 3u);
+
+    auto refused = [](std::vector<const char*> args, const char* named) {
+        const CommandLine result = parse(std::move(args));
+        return result.action == CommandLine::Action::print_and_exit && result.exit_code == 2 &&
+               result.message.find(named) != std::string::npos;
+    };
+    CHECK(refused({"--model", "actors"}, "--model: 'actors'"));
+    CHECK(refused({"--model", "channels", "--threads", "0"}, "--threads"));
+    CHECK(refused({"--threads", "2"}, "single-task")); // one thread by design
+    CHECK(refused({"--model", "race", "--threads", "2"}, "race"));
+}
