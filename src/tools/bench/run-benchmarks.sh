@@ -72,66 +72,10 @@ if ((quick)); then
 fi
 jobs=${SWITCHBOARD_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
-say() { printf 'run-benchmarks: %s\n' "$*" >&2; }
-die() {
-    say "error: $*"
-    exit 1
-}
-
-install_missing() {
-    local missing=()
-    command -v gnuplot >/dev/null || missing+=(gnuplot-nox)
-    command -v jq >/dev/null || missing+=(jq)
-    command -v taskset >/dev/null || missing+=(util-linux)
-    ((${#missing[@]} == 0)) && return 0
-    say "installing ${missing[*]}"
-    local as_root=()
-    ((EUID == 0)) || as_root=(sudo)
-    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
-    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y --no-install-recommends "${missing[@]}"
-}
-
-build_release() {
-    local generator=()
-    [[ -f $build/CMakeCache.txt ]] || generator=(-G Ninja)
-    say "building Release in $build"
-    cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
-        -DSWITCHBOARD_BUILD_TESTS=OFF -DSWITCHBOARD_BUILD_TOOLS=ON -DSWITCHBOARD_SANITIZE= \
-        >/dev/null
-    cmake --build "$build" --parallel "$jobs" --target switchboard_server switchboard_bench
-}
-
-server_pid=""
-server_port=""
-stop_server() {
-    [[ -n $server_pid ]] || return 0
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=""
-}
+readonly script=run-benchmarks
+# shellcheck source=bench-lib.sh
+source "$here/bench-lib.sh"
 trap stop_server EXIT
-
-# A fresh server on core $server_core, on a free port; sets server_pid and server_port.
-start_server() {
-    stop_server
-    local log="$build/bench-logs/server-$1.log"
-    taskset -c "$server_core" "$server_bin" --listen 127.0.0.1:0 --max-connections 20000 \
-        2>"$log" &
-    server_pid=$!
-    local waited=0
-    until server_port=$(grep -o 'listening on 127\.0\.0\.1:[0-9]*' "$log" | grep -o '[0-9]*$'); do
-        kill -0 "$server_pid" 2>/dev/null || die "the server did not start: $(cat "$log")"
-        ((waited++ < 100)) || die "the server did not report its port within 10 s"
-        sleep 0.1
-    done
-}
-
-# bench ARGS...: one run on core $bench_core, its JSON record appended to the results file.
-bench() {
-    say "switchboard-bench $*"
-    taskset -c "$bench_core" "$bench_bin" "$@" --json >>"$results"
-}
 
 mkdir -p "$out" "$build/bench-logs"
 out=$(cd "$out" && pwd)
