@@ -117,6 +117,10 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
         ("error-notices",
             "answer a frame to an unknown ID with 0xFF \"Error: <reason>\" 0x00 (off by "
             "default: clients cannot tell a notice from a payload starting with 0xFF)")
+        ("busy-poll", po::value<std::string>()->value_name("DURATION"),
+            "after its last event the server thread keeps polling this long before it sleeps: "
+            "under load it stays awake and answers sooner; idle, it sleeps (default 50us; 0 "
+            "sleeps at once)")
         ("log-level", po::value<std::string>()->value_name("LEVEL"),
             "trace, debug, info, warning, error or off (default info); debug logs every "
             "connect and disconnect")
@@ -185,6 +189,14 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
         config.slow_consumer_timeout = *v;
     if (auto v = duration_option(vm, "drain-timeout", error))
         config.drain_timeout = *v;
+    if (vm.count("busy-poll")) {
+        const auto& text = vm["busy-poll"].as<std::string>();
+        const auto spin = parse_fine_duration(text);
+        if (!spin || *spin > std::chrono::seconds(1))
+            return usage_error("--busy-poll: '" + text +
+                               "' is not a duration of at most 1s (e.g. 50us, 0)");
+        result.busy_poll = *spin;
+    }
     if (!error.empty())
         return usage_error(error);
     if (vm.count("max-connections"))

@@ -4,6 +4,7 @@
 
 #include <switchboard/config.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,6 +16,8 @@ struct CommandLine {
     enum class Action { run, print_and_exit };
     Action action = Action::run;
     Config config;
+    /// How long the server thread polls after its last event before it sleeps (run_polling).
+    std::chrono::microseconds busy_poll{50};
     /// For print_and_exit: what to print (help, version, or the error).
     std::string message;
     /// For print_and_exit: 0 for help/version, 2 for a usage error.

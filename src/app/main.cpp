@@ -3,6 +3,7 @@
 #include "command_line.hpp"
 #include "open_files.hpp"
 
+#include <switchboard/run_loop.hpp>
 #include <switchboard/server.hpp>
 #include <switchboard/units.hpp>
 
@@ -51,7 +52,12 @@ int main(int argc, char** argv) {
                 server.abort();
             });
         });
-        io.run();
+        // A pool model serves on threads of its own: this thread only waits for the stop.
+        const bool pool = config.model == Model::mutex || config.model == Model::channels;
+        if (!pool && command_line.busy_poll.count() > 0)
+            log.info("busy-polling for ", command_line.busy_poll.count(),
+                     "us after the last event before sleeping");
+        run_polling(io, pool ? std::chrono::microseconds(0) : command_line.busy_poll);
         return 0;
     } catch (const std::exception& e) {
         log.error(e.what());

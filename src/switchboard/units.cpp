@@ -89,6 +89,21 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) n
     return std::nullopt;
 }
 
+std::optional<std::chrono::microseconds> parse_fine_duration(std::string_view text) noexcept {
+    const auto parts = split_number(text);
+    if (!parts)
+        return std::nullopt;
+    if (parts->second == "us") {
+        if (parts->first > std::uint64_t(std::numeric_limits<std::int64_t>::max()))
+            return std::nullopt;
+        return std::chrono::microseconds(static_cast<std::int64_t>(parts->first));
+    }
+    const auto millis = parse_duration(text);
+    if (!millis || millis->count() > std::numeric_limits<std::int64_t>::max() / 1000)
+        return std::nullopt;
+    return std::chrono::microseconds(*millis);
+}
+
 std::string format_byte_size(std::uint64_t bytes) {
     if (bytes != 0) {
         for (auto [shift, name] :

@@ -18,6 +18,9 @@ std::optional<std::uint64_t> parse_byte_size(std::string_view text) noexcept;
 /// anything else, including negative values and overflow.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) noexcept;
 
+/// parse_duration to the microsecond: "50us" is 50 µs, not rounded up to a millisecond.
+std::optional<std::chrono::microseconds> parse_fine_duration(std::string_view text) noexcept;
+
 /// "1MiB", "4KiB", "1000B": the largest binary unit that divides the value exactly.
 std::string format_byte_size(std::uint64_t bytes);
 /// "30s", "500ms", "2m".

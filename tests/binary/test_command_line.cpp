@@ -114,3 +114,14 @@ TEST_CASE("--model picks the design, --threads sizes the pools of the threaded o
     CHECK(refused({"--threads", "2"}, "single-task")); // one thread by design
     CHECK(refused({"--model", "race", "--threads", "2"}, "race"));
 }
+
+TEST_CASE("--busy-poll takes a duration to the microsecond, 50us by default", "[command-line]") {
+    CHECK(parse({}).busy_poll == std::chrono::microseconds(50));
+    CHECK(parse({"--busy-poll", "200us"}).busy_poll == std::chrono::microseconds(200));
+    CHECK(parse({"--busy-poll", "2ms"}).busy_poll == std::chrono::microseconds(2000));
+    CHECK(parse({"--busy-poll", "0"}).busy_poll == std::chrono::microseconds(0));
+    const CommandLine bad = parse({"--busy-poll", "forever"});
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.message.find("--busy-poll") != std::string::npos);
+    CHECK(parse({"--busy-poll", "2s"}).exit_code == 2); // a spin, not a timeout
+}

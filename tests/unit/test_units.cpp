@@ -209,3 +209,13 @@ TEST_CASE("A printed duration parses back to the same duration") {
     INFO("first mismatch: " << first_mismatch << "ms");
     CHECK(all_equal);
 }
+
+TEST_CASE("Fine durations keep microseconds and read every other unit as parse_duration does") {
+    using std::chrono::microseconds;
+    CHECK(switchboard::parse_fine_duration("50us") == microseconds(50));
+    CHECK(switchboard::parse_fine_duration("0") == microseconds(0));
+    CHECK(switchboard::parse_fine_duration("3ms") == microseconds(3000));
+    CHECK(switchboard::parse_fine_duration("2s") == microseconds(2'000'000));
+    CHECK_FALSE(switchboard::parse_fine_duration("-5us"));
+    CHECK_FALSE(switchboard::parse_fine_duration("5 parsecs"));
+}
