@@ -88,7 +88,7 @@ TEST_CASE("help and version print and exit 0, bad input prints and exits 2", "[c
     CHECK(bad.message.find("max-frame") != std::string::npos);
 }
 
-TEST_CASE("--model picks the design, --threads sizes the pools of the threaded ones",
+TEST_CASE("the model option picks the design, --threads sizes the pools of the threaded ones",
           "[command-line]") {
     CHECK(parse({}).config.model == Model::single_task);
     for (const auto& [name, model] :
@@ -115,7 +115,8 @@ TEST_CASE("--model picks the design, --threads sizes the pools of the threaded o
     CHECK(refused({"--model", "race", "--threads", "2"}, "race"));
 }
 
-TEST_CASE("--busy-poll takes a duration to the microsecond, 50us by default", "[command-line]") {
+TEST_CASE("the busy-poll option takes a duration to the microsecond, 50us by default",
+          "[command-line]") {
     CHECK(parse({}).busy_poll == std::chrono::microseconds(50));
     CHECK(parse({"--busy-poll", "200us"}).busy_poll == std::chrono::microseconds(200));
     CHECK(parse({"--busy-poll", "2ms"}).busy_poll == std::chrono::microseconds(2000));
