@@ -18,11 +18,5 @@ std::unique_ptr<ServerModel> make_mutex_model(boost::asio::io_context&, Config) 
 std::unique_ptr<ServerModel> make_channels_model(boost::asio::io_context&, Config) {
     not_built("channels");
 }
-std::unique_ptr<ServerModel> make_race_model(boost::asio::io_context&, Config) {
-    not_built("race");
-}
-std::unique_ptr<ServerModel> make_reactor_model(boost::asio::io_context&, Config) {
-    not_built("reactor");
-}
 
 } // namespace switchboard::detail
