@@ -12,9 +12,6 @@ namespace {
 }
 } // namespace
 
-std::unique_ptr<ServerModel> make_mutex_model(boost::asio::io_context&, Config) {
-    not_built("mutex");
-}
 std::unique_ptr<ServerModel> make_channels_model(boost::asio::io_context&, Config) {
     not_built("channels");
 }
