@@ -223,10 +223,19 @@ private:
 
     // ------------------------------------------------------------ accepting and lifecycle
 
+    /// A peer is destroyed on its own strand, after everything its strand did (the last
+    /// reference may be dropped by any thread: a router, the housekeeping sweep).
+    std::shared_ptr<Peer> make_peer() {
+        return std::shared_ptr<Peer>(new Peer(pool_), [](Peer* peer) {
+            const Strand strand = peer->strand;
+            asio::post(strand, [peer] { delete peer; });
+        });
+    }
+
     asio::awaitable<void> accept_loop(std::shared_ptr<State> self) {
         asio::steady_timer backoff(acceptor_strand_);
         while (acceptor_.is_open()) {
-            auto peer = std::make_shared<Peer>(pool_);
+            auto peer = make_peer();
             auto [ec] = co_await acceptor_.async_accept(peer->socket, as_tuple_awaitable);
             if (ec == asio::error::operation_aborted || !acceptor_.is_open())
                 break;
@@ -430,10 +439,11 @@ private:
                        ? sender.id
                        : 0;
         }
-        const std::size_t size = payload.size();
-        const bool full = push(*dest, std::move(payload), sender.id);
+        // Counted before it is queued: once queued, another thread may deliver it at once,
+        // and whoever sees it delivered must see it counted.
         SharedCounters::add(counters.frames_routed);
-        SharedCounters::add(counters.bytes_routed, size);
+        SharedCounters::add(counters.bytes_routed, payload.size());
+        const bool full = push(*dest, std::move(payload), sender.id);
         return full ? dest->id : 0;
     }
 
