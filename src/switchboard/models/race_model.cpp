@@ -216,8 +216,15 @@ asio::awaitable<void> race_loop(std::shared_ptr<RaceState> self) {
             co_await asio::experimental::make_parallel_group(std::move(deferred))
                 .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
 
+        // Writes first: bytes the kernel took in this turn were sent, whatever the other
+        // completions then do to the peer (a read error closes it and counts what is still
+        // queued as dropped: it must not count bytes already written).
         for (const std::size_t i : order)
-            handle(s, operations[i], errors[i], bytes[i]);
+            if (operations[i].kind == Operation::Kind::write)
+                handle(s, operations[i], errors[i], bytes[i]);
+        for (const std::size_t i : order)
+            if (operations[i].kind != Operation::Kind::write)
+                handle(s, operations[i], errors[i], bytes[i]);
         s.on_timer(Clock::now());
     }
 }
