@@ -22,6 +22,7 @@
 // every frame takes two locks.
 #include "listener.hpp"
 #include "server_model.hpp"
+#include "shared_counters.hpp"
 
 #include <switchboard/log.hpp>
 #include <switchboard/protocol.hpp>
@@ -68,39 +69,6 @@ using Strand = asio::strand<asio::io_context::executor_type>;
 constexpr auto as_tuple_awaitable = asio::as_tuple(use_awaitable);
 constexpr std::size_t read_size = 64 * KiB;
 constexpr std::size_t max_batch = 64; ///< payloads per gather write
-
-/// Counters with many writers: a locked add each (the single-task Counter is single-writer).
-struct SharedCounters {
-    using C = std::atomic<std::uint64_t>;
-    C connections_accepted{0}, connections_closed{0}, connections_refused{0};
-    C frames_routed{0}, bytes_routed{0}, frames_unknown_destination{0};
-    C frames_dropped_on_close{0}, bytes_dropped_on_close{0}, partial_frames_discarded{0};
-    C disconnects_frame_too_large{0}, disconnects_slow_consumer{0}, disconnects_error{0};
-    C senders_paused{0}, error_notices_sent{0};
-
-    static void add(C& c, std::uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
-
-    Stats snapshot() const {
-        auto get = [](const C& c) { return c.load(std::memory_order_relaxed); };
-        Stats s;
-        s.connections_closed = get(connections_closed);
-        s.connections_accepted = get(connections_accepted);
-        s.connections_open = s.connections_accepted - s.connections_closed;
-        s.connections_refused = get(connections_refused);
-        s.frames_routed = get(frames_routed);
-        s.bytes_routed = get(bytes_routed);
-        s.frames_unknown_destination = get(frames_unknown_destination);
-        s.frames_dropped_on_close = get(frames_dropped_on_close);
-        s.bytes_dropped_on_close = get(bytes_dropped_on_close);
-        s.partial_frames_discarded = get(partial_frames_discarded);
-        s.disconnects_frame_too_large = get(disconnects_frame_too_large);
-        s.disconnects_slow_consumer = get(disconnects_slow_consumer);
-        s.disconnects_error = get(disconnects_error);
-        s.senders_paused = get(senders_paused);
-        s.error_notices_sent = get(error_notices_sent);
-        return s;
-    }
-};
 
 enum class CloseReason { error, frame_too_large, slow_consumer, drain_timeout, aborted };
 
@@ -247,7 +215,7 @@ private:
             }
             boost::system::error_code ignored;
             if (live_.load() >= config.max_connections) {
-                SharedCounters::add(counters.connections_refused);
+                counters.connections_refused.add();
                 log.warning("refused ", peer->socket.remote_endpoint(ignored),
                             ": at max_connections (", config.max_connections, ")");
                 peer->socket.close(ignored);
@@ -269,7 +237,7 @@ private:
             std::string id(protocol::id_size, '\0');
             protocol::store_u32(std::as_writable_bytes(std::span(id)).first<4>(), peer->id);
             push(*peer, std::move(id));
-            SharedCounters::add(counters.connections_accepted);
+            counters.connections_accepted.add();
             log.debug("connected ", peer->remote, " as id ", peer->id);
             asio::co_spawn(peer->strand, reader(self, peer), log_failure("reader"));
             asio::co_spawn(peer->strand, writer(self, peer), log_failure("writer"));
@@ -387,7 +355,7 @@ private:
             }
             if (ec) {
                 if (end > begin)
-                    SharedCounters::add(counters.partial_frames_discarded);
+                    counters.partial_frames_discarded.add();
                 if (ec == asio::error::eof) {
                     peer->eof_received = true;
                     finish_input(peer, true);
@@ -428,10 +396,10 @@ private:
         std::string payload(reinterpret_cast<const char*>(frame.payload.data()),
                             frame.payload.size());
         if (!dest) {
-            SharedCounters::add(counters.frames_unknown_destination);
+            counters.frames_unknown_destination.add();
             if (!config.error_notices)
                 return 0;
-            SharedCounters::add(counters.error_notices_sent);
+            counters.error_notices_sent.add();
             return push(sender,
                         protocol::encode_error_notice("unknown destination " +
                                                       std::to_string(frame.destination)),
@@ -441,8 +409,8 @@ private:
         }
         // Counted before it is queued: once queued, another thread may deliver it at once,
         // and whoever sees it delivered must see it counted.
-        SharedCounters::add(counters.frames_routed);
-        SharedCounters::add(counters.bytes_routed, payload.size());
+        counters.frames_routed.add();
+        counters.bytes_routed.add(payload.size());
         const bool full = push(*dest, std::move(payload), sender.id);
         return full ? dest->id : 0;
     }
@@ -471,7 +439,7 @@ private:
     }
 
     asio::awaitable<void> wait_for_drain(std::shared_ptr<Peer> sender, PeerId destination) {
-        SharedCounters::add(counters.senders_paused);
+        counters.senders_paused.add();
         log.debug("pausing id ", sender->id, ": the queue of id ", destination, " is above ",
                   config.high_water, " bytes");
         for (;;) {
@@ -542,8 +510,8 @@ private:
                     std::size_t done = 0, sent = 0;
                     while (done < batch.size() && sent + batch[done].size() <= written)
                         sent += batch[done++].size();
-                    SharedCounters::add(counters.frames_dropped_on_close, batch.size() - done);
-                    SharedCounters::add(counters.bytes_dropped_on_close, bytes - written);
+                    counters.frames_dropped_on_close.add(batch.size() - done);
+                    counters.bytes_dropped_on_close.add(bytes - written);
                     peer->queued_bytes -= bytes - written;
                 }
             }
@@ -631,24 +599,24 @@ private:
             wake = std::move(peer->paused_senders);
         }
         unregister(*peer);
-        SharedCounters::add(counters.frames_dropped_on_close, frames);
+        counters.frames_dropped_on_close.add(frames);
         if (reason == CloseReason::drain_timeout && peer->lingering) {
             reason = CloseReason::error; // everything was flushed; the client just kept sending
             detail = "flushed, client still sending";
         } else if (reason == CloseReason::error)
-            SharedCounters::add(counters.disconnects_error);
-        SharedCounters::add(counters.bytes_dropped_on_close, bytes);
+            counters.disconnects_error.add();
+        counters.bytes_dropped_on_close.add(bytes);
         switch (reason) {
         case CloseReason::error:
             log.debug("closing ", peer->remote, " id ", peer->id, ": ", detail);
             break;
         case CloseReason::frame_too_large:
-            SharedCounters::add(counters.disconnects_frame_too_large);
+            counters.disconnects_frame_too_large.add();
             log.warning("disconnecting ", peer->remote, " id ", peer->id, ": frame too large (",
                         detail, ")");
             break;
         case CloseReason::slow_consumer:
-            SharedCounters::add(counters.disconnects_slow_consumer);
+            counters.disconnects_slow_consumer.add();
             [[fallthrough]];
         default:
             log.warning("disconnecting ", peer->remote, " id ", peer->id, ": ",
@@ -682,7 +650,7 @@ private:
             peers_.erase(peer);
         }
         --live_; // first: a client that sees the count drop may connect into the free slot
-        SharedCounters::add(counters.connections_closed);
+        counters.connections_closed.add();
         log.debug("disconnected ", peer->remote, " id ", peer->id);
         maybe_finish_stop();
     }
