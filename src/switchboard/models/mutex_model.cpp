@@ -336,7 +336,8 @@ private:
         bool reading = true;
         while (reading && !reading_stopped_ && !is_closed(*peer)) {
             if (in.size() - end < 512) { // keep the partial frame at the front, grow for it
-                std::memmove(in.data(), in.data() + begin, end - begin);
+                if (end > begin)         // an empty vector's data() may be null: no memmove then
+                    std::memmove(in.data(), in.data() + begin, end - begin);
                 end -= begin;
                 begin = 0;
                 if (in.size() - end < 512)
