@@ -21,8 +21,8 @@ std::string_view to_string(Model model) noexcept {
 }
 
 std::optional<Model> parse_model(std::string_view text) noexcept {
-    for (auto model : {Model::single_task, Model::mutex, Model::channels, Model::race,
-                       Model::reactor})
+    for (auto model :
+         {Model::single_task, Model::mutex, Model::channels, Model::race, Model::reactor})
         if (text == to_string(model))
             return model;
     return std::nullopt;

@@ -55,8 +55,9 @@ public:
 
     /// Graceful stop, from any thread: close the listener, stop reading, flush what is queued
     /// to each peer within Config::drain_timeout, close every connection with FIN, then call
-    /// `on_stopped` on the thread running the io_context given to the constructor. Once it has been called the server owns no more
-    /// pending work, so io_context::run() returns unless something else keeps it busy.
+    /// `on_stopped` on the thread running the io_context given to the constructor. Once it has been
+    /// called the server owns no more pending work, so io_context::run() returns unless something
+    /// else keeps it busy.
     void stop(std::function<void()> on_stopped = {});
 
     /// Immediate stop, from any thread: what is still queued is dropped and counted.

@@ -25,8 +25,8 @@ Model test_model() {
         return Model::single_task;
     const auto model = parse_model(name);
     if (!model)
-        throw std::invalid_argument(std::string("SWITCHBOARD_TEST_MODEL: unknown model '") +
-                                    name + "'");
+        throw std::invalid_argument(std::string("SWITCHBOARD_TEST_MODEL: unknown model '") + name +
+                                    "'");
     return *model;
 }
 
