@@ -98,6 +98,7 @@ struct Peer {
     std::size_t in_flight = 0;     ///< frames in the writer's batch
     bool writer_waiting = false;
     bool input_done = false; ///< EOF or stop: flush, then close
+    bool sealed = false;     ///< the writer found the queue empty and is closing: no more pushes
     bool closed = false;
     Clock::time_point last_progress;
     std::vector<PeerId> paused_senders;
@@ -393,37 +394,45 @@ private:
     /// Looks the destination up (directory lock only), then queues (its lock only). Returns
     /// the ID of a destination now above high water, or 0.
     PeerId route(Peer& sender, const Frame& frame) {
-        std::shared_ptr<Peer> dest = find(frame.destination);
-        std::string payload(reinterpret_cast<const char*>(frame.payload.data()),
-                            frame.payload.size());
-        if (!dest) {
-            counters.frames_unknown_destination.add();
-            if (!config.error_notices)
-                return 0;
-            counters.error_notices_sent.add();
-            return push(sender,
-                        protocol::encode_error_notice("unknown destination " +
-                                                      std::to_string(frame.destination)),
-                        sender.id)
-                       ? sender.id
-                       : 0;
+        if (std::shared_ptr<Peer> dest = find(frame.destination)) {
+            const Push pushed =
+                push(*dest,
+                     std::string(reinterpret_cast<const char*>(frame.payload.data()),
+                                 frame.payload.size()),
+                     sender.id, true);
+            if (pushed != Push::refused)
+                return pushed == Push::full ? dest->id : 0;
+            // Between the lookup and the push it closed, or its writer flushed the last byte
+            // and is closing (after an EOF): its ID is as good as free.
         }
-        // Counted before it is queued: once queued, another thread may deliver it at once,
-        // and whoever sees it delivered must see it counted.
-        counters.frames_routed.add();
-        counters.bytes_routed.add(payload.size());
-        const bool full = push(*dest, std::move(payload), sender.id);
-        return full ? dest->id : 0;
+        counters.frames_unknown_destination.add();
+        if (!config.error_notices)
+            return 0;
+        counters.error_notices_sent.add();
+        return push(sender,
+                    protocol::encode_error_notice("unknown destination " +
+                                                  std::to_string(frame.destination)),
+                    sender.id) == Push::full
+                   ? sender.id
+                   : 0;
     }
 
-    /// Queues `bytes` to `dest` and wakes its writer. With `sender`, registers it as paused
-    /// when the queue is now above high water, and returns true.
-    bool push(Peer& dest, std::string bytes, PeerId sender = 0) {
+    enum class Push { refused, queued, full };
+
+    /// Queues `bytes` to `dest` and wakes its writer; refused once `dest` is closed or sealed.
+    /// With `sender`, registers it as paused when the queue is now above high water (`full`).
+    /// A `routed` frame is counted under the lock, before it is queued: once queued, another
+    /// thread may deliver it at once, and whoever sees it delivered must see it counted.
+    Push push(Peer& dest, std::string bytes, PeerId sender = 0, bool routed = false) {
         bool wake = false, full = false;
         {
             std::lock_guard lock(dest.mutex);
-            if (dest.closed)
-                return false;
+            if (dest.closed || dest.sealed)
+                return Push::refused;
+            if (routed) {
+                counters.frames_routed.add();
+                counters.bytes_routed.add(bytes.size());
+            }
             if (dest.queued_bytes == 0)
                 dest.last_progress = Clock::now();
             dest.queued_bytes += bytes.size();
@@ -436,7 +445,7 @@ private:
         }
         if (wake)
             asio::post(dest.strand, [&dest] { dest.writer_wakeup.cancel(); });
-        return full;
+        return full ? Push::full : Push::queued;
     }
 
     asio::awaitable<void> wait_for_drain(std::shared_ptr<Peer> sender, PeerId destination) {
@@ -473,6 +482,9 @@ private:
                     break;
                 if (peer->queue.empty()) {
                     if (peer->input_done && (!reading_stopped_ || active_readers_ == 0)) {
+                        // Sealed under the lock that pushes take: a router that looked us up
+                        // before our ID was freed cannot queue a frame nobody would write.
+                        peer->sealed = true;
                         lock.unlock();
                         co_await close_gracefully(peer);
                         break;
