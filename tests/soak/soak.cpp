@@ -110,8 +110,14 @@ awaitable<void> reader(World& world, std::shared_ptr<Session> self) {
         auto [ec, n] = co_await self->socket.async_read_some(asio::buffer(chunk),
                                                              asio::as_tuple(use_awaitable));
         if (ec) {
-            if (!self->leaving && !world.stopping)
+            if (self->leaving) {
+                // The server's FIN after our own: everything it had queued for us has been
+                // read, so closing now cannot reset the connection (see session()).
+                boost::system::error_code ignored;
+                self->socket.close(ignored);
+            } else if (!world.stopping) {
                 world.fail("session " + std::to_string(self->uid) + " lost: " + ec.message());
+            }
             co_return;
         }
         buffer.append(chunk, n);
@@ -198,13 +204,17 @@ awaitable<void> session(World& world, tcp::endpoint server, Clock::time_point le
         g_survivors[self->uid] = self; // stays connected: checked for completeness
         co_return;
     }
-    // Leave: no longer a destination; close (send-then-close: what we sent still arrives).
+    // Leave: no longer a destination; send-then-close, so what we sent still arrives. Only
+    // the sending half is closed here: closing the socket while frames to us are still
+    // unread would make the kernel answer with a reset and throw away whatever of ours it
+    // had not yet transmitted (on a loaded machine, the tail of the last batch). The reader
+    // keeps reading until the server, having seen our EOF and flushed our outbox, closes its
+    // side; then it closes the socket.
     self->leaving = true;
     std::erase(world.live, self.get());
     ++world.sessions_left;
     boost::system::error_code ignored;
-    self->socket.shutdown(tcp::socket::shutdown_both, ignored);
-    self->socket.close(ignored);
+    self->socket.shutdown(tcp::socket::shutdown_send, ignored);
 }
 
 std::optional<Options> parse(int argc, char** argv) {
@@ -282,17 +292,25 @@ int main(int argc, char** argv) {
     io.run_for(options->duration + std::chrono::seconds(1));
 
     // Drain: keep reading until every survivor has everything sent to it, or time out.
-    auto complete = [&] {
+    // Every (sender, survivor) pair whose frames have not all arrived: sender, receiver,
+    // frames received, frames sent.
+    struct Shortfall {
+        std::uint64_t sender, receiver, received, sent;
+    };
+    auto shortfalls = [&] {
+        std::vector<Shortfall> missing;
         for (const auto& [key, count] : g_sent) {
             const auto it = g_survivors.find(key.second);
             if (it == g_survivors.end())
                 continue;
             const auto got = it->second->expected.find(key.first);
-            if ((got == it->second->expected.end() ? 0 : got->second) != count)
-                return false;
+            const std::uint64_t received = got == it->second->expected.end() ? 0 : got->second;
+            if (received != count)
+                missing.push_back({key.first, key.second, received, count});
         }
-        return true;
+        return missing;
     };
+    auto complete = [&] { return shortfalls().empty(); };
     const auto drain_deadline = Clock::now() + std::chrono::seconds(20);
     io.restart();
     while (!complete() && Clock::now() < drain_deadline && world.failures.empty())
@@ -319,8 +337,15 @@ int main(int argc, char** argv) {
                 double(world.bytes_received) / (1 << 20),
                 static_cast<unsigned long long>(stats.frames_routed),
                 static_cast<unsigned long long>(stats.frames_unknown_destination));
-    if (!all_arrived)
+    if (!all_arrived) {
         world.fail("not every frame sent to a surviving session arrived within 20s");
+        // Say which: whether the senders had left tells a lost tail on close from a stall.
+        for (const auto& m : shortfalls())
+            world.fail("session " + std::to_string(m.receiver) + " got " +
+                       std::to_string(m.received) + " of " + std::to_string(m.sent) +
+                       " frames from session " + std::to_string(m.sender) +
+                       (g_survivors.contains(m.sender) ? " (still connected)" : " (had left)"));
+    }
     if (stats.connections_open != 0)
         world.fail("server still has " + std::to_string(stats.connections_open) +
                    " connections open after stop");
