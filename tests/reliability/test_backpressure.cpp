@@ -119,11 +119,13 @@ TEST_CASE("32 MiB of numbered messages to a receiver that starts late arrive onc
     CHECK(server.stats().bytes_routed < total); // A really was held back
 
     // Read half a MiB at a time, and before reading on, let the server pause A again (while A
-    // still has data to push): the pause/resume cycle runs many times, not once.
+    // still has data to push): the pause/resume cycle runs many times, not once. A round can
+    // miss the pause (R's kernel buffers grow while it reads and may absorb what A sends
+    // next, and a loaded machine may run A late), so a few misses end the attempts, not one.
     r.set_timeout(10s);
     std::size_t next = 0;
     int repaused = 0;
-    bool try_repause = true;
+    int missed = 0;
     while (next < sizes.size()) {
         const std::uint64_t paused = server.stats().senders_paused;
         for (std::size_t round = 0; next < sizes.size() && round < MiB / 2; ++next) {
@@ -134,10 +136,11 @@ TEST_CASE("32 MiB of numbered messages to a receiver that starts late arrive onc
                                 << " bytes)");
             round += payload.size();
         }
-        if (try_repause && !sender.finished()) {
-            try_repause =
-                server.wait_until([&] { return server.stats().senders_paused > paused; }, 1s);
-            repaused += try_repause ? 1 : 0;
+        if (missed < 5 && !sender.finished()) {
+            if (server.wait_until([&] { return server.stats().senders_paused > paused; }, 1s))
+                ++repaused;
+            else
+                ++missed;
         }
     }
     sender.join();
@@ -151,7 +154,8 @@ TEST_CASE("32 MiB of numbered messages to a receiver that starts late arrive onc
 
     const Stats stats = server.stats();
     INFO(sizes.size() << " messages, " << total << " bytes; A was paused " << stats.senders_paused
-                      << " times, " << repaused << " of them after R had begun reading");
+                      << " times, " << repaused << " of them after R had begun reading (" << missed
+                      << " rounds missed a pause)");
     CHECK(stats.frames_routed == sizes.size() + 1);
     CHECK(stats.frames_unknown_destination == 0);
     CHECK(stats.frames_dropped_on_close == 0);
