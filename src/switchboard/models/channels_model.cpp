@@ -22,6 +22,7 @@
 // dispatcher closes a socket by posting to that strand. Payloads are copied out of the read
 // buffer into each message: a buffer shared across threads would need atomic reference counts.
 #include "listener.hpp"
+#include "pool_facade.hpp"
 #include "server_model.hpp"
 #include "shared_counters.hpp"
 
@@ -955,27 +956,10 @@ private:
     bool finished_ = false;
 };
 
-class ChannelsModel final : public ServerModel {
-public:
-    ChannelsModel(asio::io_context& io, Config config)
-        : state_(std::make_shared<State>(io, std::move(config))) {}
-    ~ChannelsModel() override { state_->abort_and_join(); }
-
-    void start() override { state_->start(); }
-    std::uint16_t port() const noexcept override { return state_->port; }
-    std::string local_address() const override { return state_->address; }
-    Stats stats() const noexcept override { return state_->counters.snapshot(); }
-    void stop(std::function<void()> on_stopped) override { state_->stop(std::move(on_stopped)); }
-    void abort() override { state_->abort(); }
-
-private:
-    std::shared_ptr<State> state_;
-};
-
 } // namespace
 
 std::unique_ptr<ServerModel> make_channels_model(asio::io_context& io, Config config) {
-    return std::make_unique<ChannelsModel>(io, std::move(config));
+    return std::make_unique<PoolFacade<State>>(io, std::move(config));
 }
 
 } // namespace switchboard::detail

@@ -21,6 +21,7 @@
 // read chunk shared across threads would need atomic counts and fences on every frame), and
 // every frame takes two locks.
 #include "listener.hpp"
+#include "pool_facade.hpp"
 #include "server_model.hpp"
 #include "shared_counters.hpp"
 
@@ -707,27 +708,10 @@ private:
     std::condition_variable finished_cv_;
 };
 
-class MutexModel final : public ServerModel {
-public:
-    MutexModel(asio::io_context& io, Config config)
-        : state_(std::make_shared<State>(io, std::move(config))) {}
-    ~MutexModel() override { state_->abort_and_join(); }
-
-    void start() override { state_->start(); }
-    std::uint16_t port() const noexcept override { return state_->port; }
-    std::string local_address() const override { return state_->address; }
-    Stats stats() const noexcept override { return state_->counters.snapshot(); }
-    void stop(std::function<void()> on_stopped) override { state_->stop(std::move(on_stopped)); }
-    void abort() override { state_->abort(); }
-
-private:
-    std::shared_ptr<State> state_;
-};
-
 } // namespace
 
 std::unique_ptr<ServerModel> make_mutex_model(asio::io_context& io, Config config) {
-    return std::make_unique<MutexModel>(io, std::move(config));
+    return std::make_unique<PoolFacade<State>>(io, std::move(config));
 }
 
 } // namespace switchboard::detail
