@@ -1,6 +1,6 @@
 // The client's receive buffer, without sockets: messages come out whole and in order however
 // the stream is split, leftovers are kept, and long messages grow the storage.
-#include "receive_buffer.hpp"
+#include "client/receive_buffer.hpp"
 
 #include <catch2/catch.hpp>
 
