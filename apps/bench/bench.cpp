@@ -45,7 +45,7 @@ int run_bench(int argc, const char* const* argv, std::ostream& out, std::ostream
     const Options& options = command_line.options;
     try {
         // Thousands of connections need more descriptors than the usual soft limit of 1024.
-        const std::uint64_t limit = app::raise_open_files_limit();
+        const std::uint64_t limit = apps::raise_open_files_limit();
         if (limit < descriptors_needed(options))
             throw BenchError("the open files limit is " + std::to_string(limit) + ", below the " +
                              std::to_string(descriptors_needed(options)) +

@@ -14,6 +14,7 @@
 namespace switchboard::bench {
 
 namespace po = boost::program_options;
+using namespace switchboard::literals;
 
 namespace {
 
@@ -287,7 +288,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     if (const std::string* connect = read.text("connect"); connect && !parse_connect(*connect, o))
         read.fail("connect", *connect, "HOST:PORT with a port from 1 to 65535");
     read.number("pairs", o.pairs, 1, 10'000);
-    read.size("size", o.size, 64 * MiB);
+    read.size("size", o.size, 64_MiB);
     read.number("window", o.window, 1, 1'000'000);
     read.duration("duration", o.duration, false);
     read.duration("warmup", o.warmup, true);

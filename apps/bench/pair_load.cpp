@@ -2,9 +2,9 @@
 
 #include "process_stats.hpp"
 #include "terminators.hpp"
-#include "single_task/wakeup.hpp"
 
 #include <switchboard/config.hpp>
+#include <switchboard/units.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
@@ -24,13 +24,14 @@ namespace asio = boost::asio;
 using asio::use_awaitable;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
+using namespace switchboard::literals;
 
 namespace {
 
 constexpr auto no_throw = asio::as_tuple(use_awaitable);
 /// Largest write of a sender (fewer frames when the window is smaller).
-constexpr std::size_t max_write_bytes = 256 * KiB;
-constexpr std::size_t read_buffer_bytes = 256 * KiB;
+constexpr std::size_t max_write_bytes = 256_KiB;
+constexpr std::size_t read_buffer_bytes = 256_KiB;
 /// How often the controller looks at the counters (progress line, failures).
 constexpr auto tick = 250ms;
 /// After the measured interval: how long the messages in flight may take to arrive.
@@ -43,7 +44,7 @@ struct alignas(64) Pair {
     Pair(PairLink link, const LoadSettings& settings)
         : sender(std::move(link.sender))
         , receiver(std::move(link.receiver))
-        , wakeup(sender.get_executor()) {
+        , window_open(sender.get_executor(), asio::steady_timer::time_point::max()) {
         const std::size_t frame_size = settings.size + protocol::min_frame_size;
         batch = std::clamp<std::size_t>(max_write_bytes / frame_size, 1, settings.window);
         // `batch` identical frames, prebuilt: a write of n frames is a prefix of this buffer.
@@ -60,9 +61,11 @@ struct alignas(64) Pair {
 
     tcp::socket sender;
     tcp::socket receiver;
-    /// The receiver wakes the sender when it counted messages (the window has room) and the
-    /// controller wakes it to stop.
-    detail::Wakeup wakeup;
+    /// The sender waits on this timer, which never expires, while its window is full; the
+    /// receiver cancels it when it has counted messages (the window has room), the controller
+    /// to stop. A cancel with nobody waiting does nothing, which is right: the sender checks
+    /// its window before it waits, with no await in between.
+    asio::steady_timer window_open;
     std::vector<std::byte> frames;
     std::size_t batch = 1;
     std::vector<std::byte> inbox;
@@ -105,7 +108,7 @@ asio::awaitable<void> send_loop(Load& load, Pair& pair) {
         const std::uint64_t in_flight = sent - pair.received.load(std::memory_order_relaxed);
         if (in_flight >= window) {
             // Checked and started without an await between: a notify cannot be missed.
-            co_await pair.wakeup.wait();
+            co_await pair.window_open.async_wait(no_throw);
             continue;
         }
         const std::size_t n = std::min<std::size_t>(window - in_flight, pair.batch);
@@ -141,7 +144,7 @@ asio::awaitable<void> receive_loop(Load& load, Pair& pair) {
         bytes += n;
         pair.received.store(received, std::memory_order_relaxed);
         pair.received_bytes.store(bytes, std::memory_order_relaxed);
-        pair.wakeup.notify();
+        pair.window_open.cancel();
     }
 }
 
@@ -199,7 +202,7 @@ asio::awaitable<void> control(Load& load, Progress& progress, ThroughputResult& 
     // wait for what is in flight.
     load.stopping = true;
     for (auto& pair : load.pairs)
-        asio::post(pair->sender.get_executor(), [p = pair.get()] { p->wakeup.notify(); });
+        asio::post(pair->sender.get_executor(), [p = pair.get()] { p->window_open.cancel(); });
     const auto drain_deadline = Clock::now() + drain_timeout;
     while (!load.drained() && !load.failure.failed() && Clock::now() < drain_deadline)
         co_await pause(timer, Clock::now() + 1ms);
@@ -216,7 +219,7 @@ asio::awaitable<void> control(Load& load, Progress& progress, ThroughputResult& 
             boost::system::error_code ignored;
             p->sender.close(ignored);
             p->receiver.close(ignored);
-            p->wakeup.notify();
+            p->window_open.cancel();
         });
 }
 

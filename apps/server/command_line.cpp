@@ -161,22 +161,23 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
         config.host = address->host;
         config.port = address->port;
     }
+    lab::Options& lab = result.lab;
     if (vm.count("model")) {
         const auto& text = vm["model"].as<std::string>();
-        const auto model = parse_model(text);
+        const auto model = lab::parse_model(text);
         if (!model)
             return usage_error("--model: '" + text +
                                "' is not one of single-task, mutex, channels, race, reactor");
-        config.model = *model;
+        lab.model = *model;
     }
     if (vm.count("threads")) {
-        config.threads = vm["threads"].as<std::size_t>();
-        if (config.threads == 0)
+        lab.threads = vm["threads"].as<std::size_t>();
+        if (lab.threads == 0)
             return usage_error("--threads: must be at least 1");
-        if (config.model != Model::mutex && config.model != Model::channels)
+        if (!lab::has_thread_pool(lab.model))
             return usage_error("--threads: only the mutex and channels models run threads of "
                                "their own; '" +
-                               std::string(to_string(config.model)) + "' runs on one");
+                               std::string(lab::to_string(lab.model)) + "' runs on one");
     }
     std::string error;
     if (auto v = size_option(vm, "max-frame", error))
@@ -215,6 +216,8 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     if (vm.count("high-water") && !vm.count("low-water") && config.low_water > config.high_water)
         config.low_water = config.high_water / 4;
     if (auto problem = config.validate())
+        return usage_error(*problem);
+    if (auto problem = lab.validate())
         return usage_error(*problem);
     return result;
 }

@@ -2,6 +2,8 @@
 // code (help, version, or a usage error). Kept apart from main() so it can be unit-tested.
 #pragma once
 
+#include "lab/model.hpp"
+
 #include <switchboard/config.hpp>
 
 #include <chrono>
@@ -16,6 +18,8 @@ struct CommandLine {
     enum class Action { run, print_and_exit };
     Action action = Action::run;
     Config config;
+    /// The design to serve with (--model, --threads): the product's single-task by default.
+    lab::Options lab;
     /// How long the server thread polls after its last event before it sleeps (run_polling).
     std::chrono::microseconds busy_poll{50};
     /// For print_and_exit: what to print (help, version, or the error).

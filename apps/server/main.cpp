@@ -4,7 +4,6 @@
 #include "open_files.hpp"
 
 #include <switchboard/run_loop.hpp>
-#include <switchboard/server.hpp>
 #include <switchboard/units.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -26,7 +25,7 @@ int main(int argc, char** argv) {
     const Logger log(config.log_level, config.log_sink);
 
     try {
-        const auto capacity = app::raise_open_files_limit();
+        const auto capacity = apps::raise_open_files_limit();
         log.info("open files limit ", capacity, " (", config.max_connections,
                  " connections allowed)");
         if (capacity < config.max_connections + 16)
@@ -36,24 +35,24 @@ int main(int argc, char** argv) {
 
         // Concurrency hint 1: one thread runs this context, so Asio can skip some locking.
         boost::asio::io_context io(1);
-        Server server(io, config);
-        server.start();
+        const auto server = lab::make_server(io, config, command_line.lab);
+        server->start();
 
         boost::asio::signal_set signals(io, SIGINT, SIGTERM);
         signals.async_wait([&](boost::system::error_code ec, int signal) {
             if (ec)
                 return;
             log.info("received signal ", signal, ": draining (send it again to stop at once)");
-            server.stop([&] { signals.cancel(); });
+            server->stop([&] { signals.cancel(); });
             signals.async_wait([&](boost::system::error_code ec2, int) {
                 if (ec2)
                     return;
                 log.warning("second signal: stopping at once");
-                server.abort();
+                server->abort();
             });
         });
         // A pool model serves on threads of its own: this thread only waits for the stop.
-        const bool pool = config.model == Model::mutex || config.model == Model::channels;
+        const bool pool = lab::has_thread_pool(command_line.lab.model);
         if (!pool && command_line.busy_poll.count() > 0)
             log.info("busy-polling for ", command_line.busy_poll.count(),
                      "us after the last event before sleeping");

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,6 +21,19 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) n
 
 /// parse_duration to the microsecond: "50us" is 50 µs, not rounded up to a millisecond.
 std::optional<std::chrono::microseconds> parse_fine_duration(std::string_view text) noexcept;
+
+/// Byte sizes in code: `using namespace switchboard::literals;` then `64_KiB`, `4_MiB`.
+namespace literals {
+constexpr std::size_t operator""_KiB(unsigned long long n) noexcept {
+    return static_cast<std::size_t>(n) << 10;
+}
+constexpr std::size_t operator""_MiB(unsigned long long n) noexcept {
+    return static_cast<std::size_t>(n) << 20;
+}
+constexpr std::size_t operator""_GiB(unsigned long long n) noexcept {
+    return static_cast<std::size_t>(n) << 30;
+}
+} // namespace literals
 
 /// "1MiB", "4KiB", "1000B": the largest binary unit that divides the value exactly.
 std::string format_byte_size(std::uint64_t bytes);

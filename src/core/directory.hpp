@@ -3,14 +3,14 @@
 // without sockets; the server instantiates it with its Peer type.
 #pragma once
 
-#include "id_table.hpp"
+#include "core/id_table.hpp"
 
 #include <switchboard/protocol.hpp>
 
 #include <cstdint>
 #include <random>
 
-namespace switchboard::detail {
+namespace switchboard::core {
 
 template <typename Peer>
 class Directory {
@@ -46,4 +46,4 @@ private:
     IdTable<Peer> peers_;
 };
 
-} // namespace switchboard::detail
+} // namespace switchboard::core

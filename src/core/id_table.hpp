@@ -14,7 +14,7 @@
 #include <memory>
 #include <utility>
 
-namespace switchboard::detail {
+namespace switchboard::core {
 
 template <typename Value>
 class IdTable {
@@ -101,4 +101,4 @@ private:
     std::size_t size_ = 0;
 };
 
-} // namespace switchboard::detail
+} // namespace switchboard::core

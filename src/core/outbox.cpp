@@ -1,10 +1,10 @@
-#include "outbox.hpp"
+#include "core/outbox.hpp"
 
 #include <algorithm>
 #include <cassert>
 #include <cstring>
 
-namespace switchboard::detail {
+namespace switchboard::core {
 
 void Outbox::push(ChunkRef chunk, std::span<const std::byte> payload) {
     assert(!payload.empty() && "a payload always has at least its terminator");
@@ -81,4 +81,4 @@ std::size_t Outbox::clear() noexcept {
     return dropped;
 }
 
-} // namespace switchboard::detail
+} // namespace switchboard::core

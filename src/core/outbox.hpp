@@ -10,13 +10,14 @@
 // few nanoseconds; an iovec costs more than that in the kernel.
 #pragma once
 
-#include "chunk.hpp"
-#include "ring.hpp"
+#include "core/chunk.hpp"
+#include "core/policy.hpp"
+#include "core/ring.hpp"
 
 #include <cstddef>
 #include <span>
 
-namespace switchboard::detail {
+namespace switchboard::core {
 
 /// A span of bytes that does not own them (mirrors iovec, without the system header).
 struct ByteView {
@@ -24,17 +25,21 @@ struct ByteView {
     std::size_t size = 0;
 };
 
-/// Payloads up to this size are copied (Outbox::append) rather than queued as views: below
-/// it an iovec costs the kernel more than the copy costs us.
-inline constexpr std::size_t copy_threshold = 512;
-/// The size of the chunks small payloads are copied into.
-inline constexpr std::size_t staging_chunk_size = 16 * 1024;
-
 class Outbox {
 public:
     Outbox(std::size_t high_water, std::size_t low_water) noexcept
         : high_water_(high_water)
         , low_water_(low_water) {}
+
+    /// Queues a frame's payload (with its terminator) read into `chunk`: copied onto the end of
+    /// the queue (append) when it is at most copy_threshold bytes, queued as a view otherwise
+    /// (push). The one place that decides between the two.
+    void enqueue(ChunkPool& staging, const ChunkRef& chunk, std::span<const std::byte> payload) {
+        if (payload.size() <= copy_threshold)
+            append(staging, payload);
+        else
+            push(chunk, payload);
+    }
 
     /// Queues `payload`, which lies inside `chunk`; the entry keeps the chunk alive. Counts
     /// as one frame whatever its bytes.
@@ -82,4 +87,4 @@ private:
     std::size_t low_water_;
 };
 
-} // namespace switchboard::detail
+} // namespace switchboard::core

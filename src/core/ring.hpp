@@ -7,7 +7,7 @@
 #include <memory>
 #include <utility>
 
-namespace switchboard::detail {
+namespace switchboard::core {
 
 template <typename T>
 class Ring {
@@ -90,4 +90,4 @@ private:
     std::size_t size_ = 0;
 };
 
-} // namespace switchboard::detail
+} // namespace switchboard::core

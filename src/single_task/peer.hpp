@@ -1,54 +1,72 @@
-// One connected client: its socket, its outbox and the wake-ups of its two coroutines.
-// A Peer lives in the frame of its session coroutine; everything else refers to it by ID,
-// through the directory, after every suspension (a peer seen before an await may be gone
-// after it).
+// One connected client as the relay sees it: its ID, where it is in its life, its input and
+// its queue. No sockets here; the IO layer around the relay derives its connection from this
+// (connection.hpp) and owns it. Everything else refers to a peer by ID, through the
+// directory, after every suspension: a peer seen before an await may be gone after it.
 #pragma once
 
+#include "core/close_reason.hpp"
+#include "core/input_buffer.hpp"
 #include "core/outbox.hpp"
-#include "wakeup.hpp"
 
 #include <switchboard/protocol.hpp>
-
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/ip/tcp.hpp>
 
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <string>
 #include <vector>
 
-namespace switchboard::detail {
+namespace switchboard::single_task {
 
-struct Peer {
-    Peer(boost::asio::ip::tcp::socket s, std::size_t high_water, std::size_t low_water)
-        : socket(std::move(s))
-        , outbox(high_water, low_water)
-        , writer_wakeup(socket.get_executor())
-        , reader_wakeup(socket.get_executor()) {}
-
-    PeerId id = 0;
-    bool registered = false;   ///< holds `id` in the directory: frames can be routed to it
-    bool input_done = false;   ///< the reader has finished: flush the outbox, then close
-    bool eof_received = false; ///< the client has finished sending (its FIN arrived)
-    bool lingering = false;    ///< FIN sent; discarding input until the client's FIN
-    bool closed = false;       ///< torn down: socket closed, nothing more is written
-    std::size_t index = 0;     ///< position in the server's list of live peers
-
-    boost::asio::ip::tcp::socket socket;
-    boost::asio::ip::tcp::endpoint remote;
-    std::array<std::byte, protocol::id_size> id_bytes{}; ///< first entry of the outbox
-
-    Outbox outbox;
-    /// When the socket last accepted a byte, or the outbox last became non-empty.
-    std::chrono::steady_clock::time_point last_progress;
-
-    Wakeup writer_wakeup; ///< outbox not empty, or the peer is closing
-    Wakeup reader_wakeup; ///< a destination we wait for drained, or we are closing
-    /// IDs of senders paused because this outbox is above high water. By ID, not pointer:
-    /// a paused sender may leave, and a stale ID only causes a harmless spurious wake-up.
-    std::vector<PeerId> paused_senders;
-    /// Cancels the reader's readiness wait when the server stops reading.
-    boost::asio::cancellation_signal read_cancel;
+/// A peer's life. Every change goes through Relay::set_state, which keeps the directory and
+/// the count of reading peers in step with it:
+///
+///     open ──EOF──────────► half_closed ──flushed──────────────────────► closed
+///       └──server stops──► stopping ──flushed, FIN──► lingering ──FIN──► closed
+///     any state ──error, limit, drain deadline, abort─────────────────► closed
+enum class PeerState {
+    open,        ///< holds its ID; read and written
+    half_closed, ///< the client's FIN arrived: its ID is free, its queue flushes, then FIN
+    stopping,    ///< the server stopped reading it: keeps its ID while frames may still be
+                 ///< routed to it, flushes, then FIN
+    lingering,   ///< our FIN is sent; its input is discarded until the client's FIN, so that
+                 ///< closing does not reset what it has not read yet
+    closed,      ///< torn down: transport closed, queue dropped; its owner will forget it
 };
 
-} // namespace switchboard::detail
+std::string_view to_string(PeerState state) noexcept;
+
+struct Peer {
+    Peer(std::string remote_address, std::size_t max_frame, std::size_t high_water,
+         std::size_t low_water)
+        : remote(std::move(remote_address))
+        , input(max_frame)
+        , outbox(high_water, low_water) {}
+    Peer(const Peer&) = delete;
+    Peer& operator=(const Peer&) = delete;
+
+    PeerId id = 0;
+    PeerState state = PeerState::open;
+    std::string remote; ///< "127.0.0.1:5000", for logs
+
+    core::InputBuffer input; ///< what its reader read and has not routed yet
+    core::Outbox outbox;     ///< what is queued to it; its ID is the first entry
+    /// When its socket last accepted a byte, or its queue last became non-empty.
+    std::chrono::steady_clock::time_point last_progress;
+    /// The destination whose full queue this peer waits for (0: not paused).
+    PeerId paused_on = 0;
+    /// IDs of senders paused because this queue is above high water. By ID, not pointer: a
+    /// paused sender may leave, and a stale ID only costs a lookup that finds nobody.
+    std::vector<PeerId> paused_senders;
+
+    std::size_t index = 0; ///< position in the relay's list of live peers
+    std::array<std::byte, protocol::id_size> id_bytes{}; ///< what the ID entry points at
+
+    /// In the directory: frames can be routed to it.
+    bool registered() const noexcept {
+        return state == PeerState::open || state == PeerState::stopping;
+    }
+    core::PeerName name() const noexcept { return {remote, id}; }
+};
+
+} // namespace switchboard::single_task

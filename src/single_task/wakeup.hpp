@@ -9,7 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-namespace switchboard::detail {
+namespace switchboard::single_task {
 
 class Wakeup {
 public:
@@ -39,4 +39,4 @@ private:
     bool waiting_ = false;
 };
 
-} // namespace switchboard::detail
+} // namespace switchboard::single_task

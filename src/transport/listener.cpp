@@ -1,10 +1,11 @@
-#include "listener.hpp"
+#include "transport/listener.hpp"
 
 #include <boost/asio/ip/address.hpp>
 
+#include <cerrno>
 #include <system_error>
 
-namespace switchboard::detail {
+namespace switchboard::transport {
 
 using boost::asio::ip::tcp;
 
@@ -23,11 +24,7 @@ void open_listener(tcp::acceptor& acceptor, const Config& config) {
     acceptor.listen(boost::asio::socket_base::max_listen_connections);
 }
 
-std::string listening_address(const tcp::acceptor& acceptor) {
-    boost::system::error_code ec;
-    const auto endpoint = acceptor.local_endpoint(ec);
-    if (ec)
-        return {};
+std::string format_endpoint(const tcp::endpoint& endpoint) {
     const auto address = endpoint.address();
     std::string text = address.to_string();
     if (address.is_v6())
@@ -37,10 +34,34 @@ std::string listening_address(const tcp::acceptor& acceptor) {
     return text;
 }
 
+std::string listening_address(const tcp::acceptor& acceptor) {
+    boost::system::error_code ec;
+    const auto endpoint = acceptor.local_endpoint(ec);
+    return ec ? std::string() : format_endpoint(endpoint);
+}
+
 std::uint16_t listening_port(const tcp::acceptor& acceptor) noexcept {
     boost::system::error_code ec;
     const auto endpoint = acceptor.local_endpoint(ec);
     return ec ? 0 : endpoint.port();
 }
 
-} // namespace switchboard::detail
+std::string remote_address(const tcp::socket& socket) {
+    boost::system::error_code ec;
+    const auto endpoint = socket.remote_endpoint(ec);
+    return ec ? std::string("?") : format_endpoint(endpoint);
+}
+
+void prepare_accepted(tcp::socket& socket) {
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    socket.non_blocking(true, ignored);
+}
+
+bool must_back_off(const boost::system::error_code& error) noexcept {
+    namespace e = boost::asio::error;
+    return error == e::no_descriptors || error == e::no_buffer_space || error == e::no_memory ||
+           error == boost::system::error_code(ENFILE, boost::system::system_category());
+}
+
+} // namespace switchboard::transport

@@ -14,6 +14,7 @@
 #include <string>
 
 using namespace switchboard;
+using namespace switchboard::literals;
 using namespace switchboard::test;
 using namespace std::chrono_literals;
 using namespace std::string_literals;
@@ -116,8 +117,8 @@ TEST_CASE("The blocking client's send times out when the server holds it back, a
     // A destination that never reads, and a small high-water mark: the server stops reading
     // from the sender, the kernel buffers fill, and send() must give up at its timeout.
     Config config = test_config();
-    config.high_water = 64 * KiB;
-    config.low_water = 16 * KiB;
+    config.high_water = 64_KiB;
+    config.low_water = 16_KiB;
     config.drain_timeout = 1s; // what is queued to `idle` can never be flushed
     TestServer server(config);
     TestClient idle = server.connect("idle");
@@ -125,7 +126,7 @@ TEST_CASE("The blocking client's send times out when the server holds it back, a
 
     BlockingClient client;
     client.connect("127.0.0.1", server.port());
-    const std::string chunk = random_payload(256 * KiB, 3);
+    const std::string chunk = random_payload(256_KiB, 3);
     boost::system::error_code ec;
     int sent = 0;
     const auto start = Clock::now();

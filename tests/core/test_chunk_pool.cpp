@@ -11,9 +11,10 @@
 #include <utility>
 #include <vector>
 
-using switchboard::detail::Chunk;
-using switchboard::detail::ChunkPool;
-using switchboard::detail::ChunkRef;
+using switchboard::core::Chunk;
+using switchboard::core::ChunkPool;
+using switchboard::core::ChunkRef;
+using switchboard::core::Sharing;
 
 TEST_CASE("An empty ChunkRef holds nothing and can be reset") {
     ChunkRef ref;
@@ -104,7 +105,7 @@ TEST_CASE("Chunks larger than the standard size are freed, not cached") {
 }
 
 TEST_CASE("The pool caches at most max_cached chunks") {
-    ChunkPool pool(256, 2);
+    ChunkPool pool(256, Sharing::one_thread, 2);
     std::vector<ChunkRef> chunks;
     for (int i = 0; i < 5; ++i)
         chunks.push_back(pool.acquire());
@@ -188,7 +189,7 @@ TEST_CASE("ChunkRef copies and moves keep the use count right") {
 }
 
 TEST_CASE("Chunks are reused in steady state, so the pool stops allocating") {
-    ChunkPool pool(1024, 8);
+    ChunkPool pool(1024, Sharing::one_thread, 8);
     std::vector<ChunkRef> live;
     std::vector<Chunk*> seen;
     for (int round = 0; round < 1000; ++round) {

@@ -2,6 +2,7 @@
 // The wording of the messages is not part of the contract; that they exist, are non-empty and
 // tell different faults apart is.
 #include <switchboard/config.hpp>
+#include <switchboard/units.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -14,7 +15,7 @@
 
 using namespace std::chrono_literals;
 using switchboard::Config;
-using switchboard::MiB;
+using namespace switchboard::literals;
 
 namespace {
 
@@ -50,15 +51,15 @@ TEST_CASE("The defaults are those of the protocol document") {
 
 TEST_CASE("A low water mark above the high water mark is rejected") {
     CHECK(rejected(with([](Config& c) {
-        c.high_water = 2 * MiB;
-        c.low_water = 2 * MiB + 1;
+        c.high_water = 2_MiB;
+        c.low_water = 2_MiB + 1;
     })));
 }
 
 TEST_CASE("A low water mark equal to the high water mark, or zero, is accepted") {
     CHECK(with([](Config& c) {
-              c.high_water = 2 * MiB;
-              c.low_water = 2 * MiB;
+              c.high_water = 2_MiB;
+              c.low_water = 2_MiB;
           }).validate() == std::nullopt);
     CHECK(with([](Config& c) { c.low_water = 0; }).validate() == std::nullopt);
 }

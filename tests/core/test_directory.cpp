@@ -14,7 +14,7 @@
 #include <vector>
 
 using switchboard::PeerId;
-using switchboard::detail::Directory;
+using switchboard::core::Directory;
 
 namespace {
 
@@ -156,7 +156,7 @@ TEST_CASE("Unseeded directories draw unpredictable IDs") {
 #include "core/id_table.hpp"
 
 TEST_CASE("The ID table agrees with std::unordered_map through random inserts and erases") {
-    using switchboard::detail::IdTable;
+    using switchboard::core::IdTable;
     // A narrow key range makes long probe runs and wrap-arounds, the cases deletion by
     // backward shift has to get right; a wide one exercises growth.
     const PeerId key_range = GENERATE(PeerId(64), PeerId(5000), PeerId(0xFFFFFFFE));

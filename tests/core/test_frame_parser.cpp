@@ -1,6 +1,8 @@
 // FrameParser, driven the way the server drives it: a caller-owned buffer of unconsumed bytes
 // that grows by appends and shrinks from the front by `consumed`. Expected frames are always
 // derived from the messages the test encoded itself, never from the parser's own output.
+#include "core/frame_parser.hpp"
+
 #include <switchboard/protocol.hpp>
 
 #include <catch2/catch.hpp>
@@ -17,8 +19,8 @@
 #include <string_view>
 #include <vector>
 
-using switchboard::FrameParser;
 using switchboard::PeerId;
+using switchboard::core::FrameParser;
 using Status = FrameParser::Status;
 
 namespace {

@@ -18,11 +18,11 @@
 #include <string>
 #include <vector>
 
-using switchboard::detail::ByteView;
-using switchboard::detail::ChunkPool;
-using switchboard::detail::ChunkRef;
-using switchboard::detail::Outbox;
-using switchboard::detail::Ring;
+using switchboard::core::ByteView;
+using switchboard::core::ChunkPool;
+using switchboard::core::ChunkRef;
+using switchboard::core::Outbox;
+using switchboard::core::Ring;
 
 namespace {
 

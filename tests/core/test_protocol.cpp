@@ -1,4 +1,6 @@
 // The protocol's free functions: byte order, frame and notice encoding, payload validity.
+#include "core/frame_parser.hpp"
+
 #include <switchboard/protocol.hpp>
 
 #include <catch2/catch.hpp>
@@ -72,9 +74,9 @@ TEST_CASE("encode_frame of an empty payload is the ID and the terminator") {
 
 TEST_CASE("A frame encoded by encode_frame is parsed back to the same destination and payload") {
     const std::string frame = protocol::encode_frame(0x00FF00FFu, "round trip");
-    switchboard::FrameParser parser(64);
+    switchboard::core::FrameParser parser(64);
     const auto r = parser.next(as_bytes(frame));
-    REQUIRE(r.status == switchboard::FrameParser::Status::frame);
+    REQUIRE(r.status == switchboard::core::FrameParser::Status::frame);
     CHECK(r.consumed == frame.size());
     CHECK(r.frame.destination == 0x00FF00FFu);
     CHECK(std::string_view(reinterpret_cast<const char*>(r.frame.payload.data()),

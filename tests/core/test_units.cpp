@@ -36,6 +36,14 @@ TEST_CASE("Byte sizes with binary units are multiples of 1024") {
     CHECK(parse_byte_size("3GiB") == 3 * GiB);
 }
 
+TEST_CASE("The size literals are binary units") {
+    using namespace switchboard::literals;
+    STATIC_REQUIRE(1_KiB == 1024);
+    STATIC_REQUIRE(512_KiB == 512 * KiB);
+    STATIC_REQUIRE(4_MiB == 4 * MiB);
+    STATIC_REQUIRE(2_GiB == 2 * GiB);
+}
+
 TEST_CASE("Byte sizes with kB and MB are decimal") {
     CHECK(parse_byte_size("10kB") == 10'000u);
     CHECK(parse_byte_size("10KB") == 10'000u);

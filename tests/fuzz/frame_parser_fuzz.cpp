@@ -3,6 +3,8 @@
 // exactly the frames (and the size error) that a whole-buffer reference scan finds.
 //
 // Input layout: [max_frame selector][split seed][stream bytes...]
+#include "core/frame_parser.hpp"
+
 #include <switchboard/protocol.hpp>
 
 #include <cstddef>
@@ -52,7 +54,7 @@ Parsed reference_parse(const std::byte* data, std::size_t size, std::size_t max_
 Parsed incremental_parse(const std::byte* data, std::size_t size, std::size_t max_frame,
                          std::uint32_t seed) {
     Parsed out;
-    switchboard::FrameParser parser(max_frame);
+    switchboard::core::FrameParser parser(max_frame);
     std::vector<std::byte> buffer;
     std::minstd_rand random(seed | 1);
     std::size_t fed = 0;
@@ -62,12 +64,12 @@ Parsed incremental_parse(const std::byte* data, std::size_t size, std::size_t ma
         fed += piece;
         for (;;) {
             const auto r = parser.next(buffer);
-            if (r.status == switchboard::FrameParser::Status::need_more)
+            if (r.status == switchboard::core::FrameParser::Status::need_more)
                 break;
-            if (r.status == switchboard::FrameParser::Status::frame_too_large) {
+            if (r.status == switchboard::core::FrameParser::Status::frame_too_large) {
                 out.too_large = true;
                 // Sticky: asking again must give the same answer.
-                if (parser.next(buffer).status != switchboard::FrameParser::Status::frame_too_large)
+                if (parser.next(buffer).status != switchboard::core::FrameParser::Status::frame_too_large)
                     std::abort();
                 break;
             }

@@ -19,11 +19,11 @@ constexpr std::size_t max_recorded_lines = 100'000;
 
 } // namespace
 
-Model test_model() {
+lab::Model test_model() {
     const char* name = std::getenv("SWITCHBOARD_TEST_MODEL");
     if (name == nullptr || *name == '\0')
-        return Model::single_task;
-    const auto model = parse_model(name);
+        return lab::Model::single_task;
+    const auto model = lab::parse_model(name);
     if (!model)
         throw std::invalid_argument(std::string("SWITCHBOARD_TEST_MODEL: unknown model '") + name +
                                     "'");
@@ -34,11 +34,16 @@ Config test_config() {
     Config config;
     config.host = "127.0.0.1";
     config.port = 0;
-    config.model = test_model();
     return config;
 }
 
-TestServer::TestServer(Config config)
+lab::Options test_options() {
+    lab::Options options;
+    options.model = test_model();
+    return options;
+}
+
+TestServer::TestServer(Config config, lab::Options options)
     : config_(std::move(config)) {
     io_ = std::make_unique<boost::asio::io_context>(1);
     const char* echo = std::getenv("SWITCHBOARD_TEST_LOG");
@@ -49,7 +54,7 @@ TestServer::TestServer(Config config)
     server_config.log_sink = [this](LogLevel level, std::string_view message) {
         on_log(level, message);
     };
-    server_ = std::make_unique<Server>(*io_, std::move(server_config));
+    server_ = lab::make_server(*io_, std::move(server_config), options);
     server_->start();
     port_ = server_->port();
     thread_ = std::thread([this] {

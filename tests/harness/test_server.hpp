@@ -12,6 +12,7 @@
 // every `recheck_interval`.
 #pragma once
 
+#include "lab/model.hpp"
 #include "test_client.hpp"
 
 #include <switchboard/config.hpp>
@@ -38,16 +39,18 @@ namespace switchboard::test {
 
 /// The server model under test: SWITCHBOARD_TEST_MODEL (set by ctest for suites registered
 /// per model), single-task when unset. Throws for an unknown name.
-Model test_model();
+lab::Model test_model();
 
-/// A Config for tests: 127.0.0.1, port 0, test_model(); everything else at its default.
+/// A Config for tests: 127.0.0.1, port 0; everything else at its default.
 Config test_config();
+/// The lab options for tests: test_model(), everything else at its default.
+lab::Options test_options();
 
 class TestServer {
 public:
     /// Starts a server with `config` (its log level and sink are replaced by the recorder;
     /// set SWITCHBOARD_TEST_LOG=1 to also echo the lines to stderr).
-    explicit TestServer(Config config = test_config());
+    explicit TestServer(Config config = test_config(), lab::Options options = test_options());
     /// Stops gracefully and joins the server thread (see stop()).
     ~TestServer();
     TestServer(const TestServer&) = delete;

@@ -272,9 +272,10 @@ TEST_CASE(
     // read only at the end keep the chunks referenced from their queues while the reader
     // reuses, moves and replaces its own.
     Config config = test_config();
-    config.read_chunk_size = 512;
     config.max_frame = 4096;
-    TestServer server(config);
+    lab::Options options = test_options();
+    options.tuning.read_chunk_size = 512;
+    TestServer server(config, options);
     TestClient sender = server.connect("sender");
     TestClient b = server.connect("B");
     TestClient c = server.connect("C");

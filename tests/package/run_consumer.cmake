@@ -64,6 +64,33 @@ if(NOT EXISTS "${include_dir}/switchboard/version.hpp")
     message(FATAL_ERROR "package test: the generated switchboard/version.hpp was not installed")
 endif()
 
+# The installed library holds the product only: none of the lab's designs (namespace
+# switchboard::lab), which the tree builds for the `switchboard` binary and the tests.
+file(GLOB_RECURSE installed_libraries "${STAGE}/lib*/libswitchboard.*")
+if(NOT installed_libraries)
+    message(FATAL_ERROR "package test: no libswitchboard was installed under ${STAGE}")
+endif()
+find_program(NM_PROGRAM nm REQUIRED)
+foreach(library IN LISTS installed_libraries)
+    if(IS_SYMLINK "${library}")
+        continue()
+    endif()
+    execute_process(COMMAND "${NM_PROGRAM}" --demangle --defined-only "${library}"
+        OUTPUT_VARIABLE symbols RESULT_VARIABLE result ERROR_QUIET)
+    if(NOT result STREQUAL "0")
+        message(FATAL_ERROR "package test: nm could not read ${library}")
+    endif()
+    string(REGEX MATCHALL "[^\n]*switchboard::lab::[^\n]*" lab_symbols "${symbols}")
+    if(lab_symbols)
+        list(GET lab_symbols 0 first)
+        message(FATAL_ERROR "package test: ${library} contains lab code, e.g. ${first}")
+    endif()
+    string(FIND "${symbols}" "switchboard::single_task::Relay::route_input" at)
+    if(at EQUAL -1)
+        message(FATAL_ERROR "package test: ${library} lacks the single-task relay")
+    endif()
+endforeach()
+
 # The installed package files must not point back into the source or build tree.
 file(GLOB_RECURSE package_files "${STAGE}/*.cmake")
 foreach(file IN LISTS package_files)

@@ -14,6 +14,7 @@
 #include <vector>
 
 using namespace switchboard;
+using namespace switchboard::literals;
 using namespace switchboard::test;
 using namespace switchboard::reliability;
 using namespace std::chrono_literals;
@@ -31,8 +32,8 @@ TEST_CASE("A consumer that never reads holds back its sender but not 1000 ping-p
 
     // 64 MiB for B: far beyond its queue's high-water mark and every socket buffer on the way,
     // so A blocks in send() until B leaves.
-    constexpr std::size_t flood_bytes = 64 * MiB;
-    constexpr std::size_t frame_size = 256 * KiB;
+    constexpr std::size_t flood_bytes = 64_MiB;
+    constexpr std::size_t frame_size = 256_KiB;
     std::atomic<bool> stop_flood{false};
     a.set_timeout(30s);
     Worker flood("A",
@@ -83,8 +84,8 @@ TEST_CASE("A consumer that never reads holds back its sender but not 1000 ping-p
 
 TEST_CASE("32 MiB of numbered messages to a receiver that starts late arrive once each, in order") {
     Config config = test_config();
-    config.high_water = 256 * KiB;
-    config.low_water = 64 * KiB;
+    config.high_water = 256_KiB;
+    config.low_water = 64_KiB;
     TestServer server(config);
     TestClient a = server.connect("A");
     TestClient r = server.connect("R (reads late)");
@@ -97,8 +98,8 @@ TEST_CASE("32 MiB of numbered messages to a receiver that starts late arrive onc
     std::mt19937 random(seed);
     std::vector<std::size_t> sizes;
     std::size_t total = 0;
-    while (total < 32 * MiB) {
-        sizes.push_back(1 + random() % (16 * KiB));
+    while (total < 32_MiB) {
+        sizes.push_back(1 + random() % (16_KiB));
         total += sizes.back();
     }
 
@@ -107,7 +108,7 @@ TEST_CASE("32 MiB of numbered messages to a receiver that starts late arrive onc
         std::string wire;
         for (std::size_t i = 0; i < sizes.size(); ++i) {
             wire += frame(r_id, numbered_payload("A", i, sizes[i]));
-            if (wire.size() >= MiB || i + 1 == sizes.size()) {
+            if (wire.size() >= 1_MiB || i + 1 == sizes.size()) {
                 a.send_raw(wire);
                 wire.clear();
             }
@@ -128,7 +129,7 @@ TEST_CASE("32 MiB of numbered messages to a receiver that starts late arrive onc
     int missed = 0;
     while (next < sizes.size()) {
         const std::uint64_t paused = server.stats().senders_paused;
-        for (std::size_t round = 0; next < sizes.size() && round < MiB / 2; ++next) {
+        for (std::size_t round = 0; next < sizes.size() && round < 1_MiB / 2; ++next) {
             const std::string payload = r.receive_payload();
             if (payload != numbered_payload("A", next, sizes[next]))
                 FAIL("message " << next << " of " << sizes.size() << ": received '"
@@ -167,9 +168,9 @@ TEST_CASE("A paused sender is paused as a whole, and only it: others flow on") {
     // PROTOCOL.md: "A sender paused because one of its destinations is full is paused as a
     // whole (its TCP stream is one ordered stream); no one else is."
     Config config = test_config();
-    config.high_water = 256 * KiB;
-    config.low_water = 64 * KiB;
-    config.max_frame = 32 * MiB;
+    config.high_water = 256_KiB;
+    config.low_water = 64_KiB;
+    config.max_frame = 32_MiB;
     TestServer server(config);
     TestClient a = server.connect("A");
     TestClient b = server.connect("B (reads late)");
@@ -188,7 +189,7 @@ TEST_CASE("A paused sender is paused as a whole, and only it: others flow on") {
     // while B does not read, which is why a queue filled frame by frame is no steady test).
     // So A stays paused until B reads. The send completes: the server reads A until it has
     // the whole big frame, and the two small frames are right behind it.
-    const std::string big = numbered_payload("A", 0, 16 * MiB);
+    const std::string big = numbered_payload("A", 0, 16_MiB);
     a.set_timeout(10s);
     a.send_raw(frame(b_id, big) + frame(g_id, "A to G") + frame(a_id, "A to A"));
     REQUIRE(server.wait_until([&] { return server.stats().senders_paused == 1; }, 5s));
@@ -229,8 +230,8 @@ TEST_CASE("A full destination that half-closes frees its ID at once and still ge
     // PROTOCOL.md: a half-close is leaving: the ID is freed at once (paused senders resume,
     // further frames to it are unknown), and what is already queued is flushed, then FIN.
     Config config = test_config();
-    config.high_water = 256 * KiB;
-    config.low_water = 64 * KiB;
+    config.high_water = 256_KiB;
+    config.low_water = 64_KiB;
     TestServer server(config);
     TestClient a = server.connect("A (floods B)");
     TestClient b = server.connect("B (half-closes)");
@@ -239,8 +240,8 @@ TEST_CASE("A full destination that half-closes frees its ID at once and still ge
     const PeerId b_id = b.read_id();
     const PeerId c_id = c.read_id();
 
-    constexpr std::size_t frame_size = 32 * KiB;
-    constexpr std::size_t flood_bytes = 16 * MiB; // far more than B's queue and buffers hold
+    constexpr std::size_t frame_size = 32_KiB;
+    constexpr std::size_t flood_bytes = 16_MiB; // far more than B's queue and buffers hold
     std::size_t flood_frames = 0;
     const std::atomic<bool> never{false};
     a.set_timeout(30s);

@@ -14,6 +14,7 @@
 #include <vector>
 
 using namespace switchboard;
+using namespace switchboard::literals;
 using namespace switchboard::test;
 using namespace switchboard::reliability;
 using namespace std::chrono_literals;
@@ -31,13 +32,13 @@ std::size_t count_lines_containing(const std::vector<std::string>& lines, std::s
 TEST_CASE("After resets, oversized frames, slow consumers and closes, no peer is left behind") {
     Config config = test_config();
     config.slow_consumer_timeout = 300ms;
-    config.high_water = 64 * KiB;
-    config.low_water = 16 * KiB;
-    config.max_frame = 4 * KiB;
+    config.high_water = 64_KiB;
+    config.low_water = 16_KiB;
+    config.max_frame = 4_KiB;
     TestServer server(config);
     constexpr std::size_t groups = 3;
-    constexpr std::size_t frame_size = 2 * KiB; // below max_frame
-    constexpr std::size_t flood_bytes = 8 * MiB;
+    constexpr std::size_t frame_size = 2_KiB; // below max_frame
+    constexpr std::size_t flood_bytes = 8_MiB;
 
     // Per group: a sender flooding a consumer that never reads (cut off as a slow consumer
     // while the sender is paused on it), and clients that leave in every other way.
@@ -84,7 +85,7 @@ TEST_CASE("After resets, oversized frames, slow consumers and closes, no peer is
                             frame(sender_id, "never finished").substr(0, 10));
         REQUIRE(resets[i]->receive_payload() == "sync");
         resets[i]->reset();
-        oversized[i]->send_raw(frame(sender_id, "").substr(0, 4) + std::string(4 * KiB, 'x'));
+        oversized[i]->send_raw(frame(sender_id, "").substr(0, 4) + std::string(4_KiB, 'x'));
         oversized[i]->expect_closed_or_reset();
         plain[i]->send_frame(half_closes[i]->id(), "for the half-closer");
         plain[i]->send_frame(unread[i]->id(), "never read");
@@ -137,8 +138,8 @@ TEST_CASE("Error notices are framed exactly, name the ID, and are held back like
     // paused on its own queue) instead of queueing notices without bound.
     Config config = test_config();
     config.error_notices = true;
-    config.high_water = 64 * KiB;
-    config.low_water = 16 * KiB;
+    config.high_water = 64_KiB;
+    config.low_water = 16_KiB;
     TestServer server(config);
     TestClient a = server.connect("A");
     const PeerId a_id = a.read_id();
@@ -193,7 +194,7 @@ TEST_CASE("One drain deadline bounds the whole stop, however many clients hold i
     // never read their large queues and six that never close after the server's FIN would
     // each hold the stop up forever; together they hold it up for one deadline.
     Config config = test_config();
-    config.high_water = 64 * MiB; // nothing is paused: everything is queued before the stop
+    config.high_water = 64_MiB; // nothing is paused: everything is queued before the stop
     config.drain_timeout = 300ms;
     TestServer server(config);
     TestClient a = server.connect("A (sender, never closes)");
@@ -208,7 +209,7 @@ TEST_CASE("One drain deadline bounds the whole stop, however many clients hold i
     }
 
     // 6 MiB for each stalled client: more than the socket buffers on the way take.
-    constexpr std::size_t frame_size = 32 * KiB;
+    constexpr std::size_t frame_size = 32_KiB;
     constexpr std::size_t frames_each = 192;
     std::string wire;
     for (std::size_t i = 0; i < frames_each; ++i)

@@ -16,6 +16,7 @@
 #include <vector>
 
 using namespace switchboard;
+using namespace switchboard::literals;
 using namespace switchboard::test;
 using namespace switchboard::reliability;
 using namespace std::chrono_literals;
@@ -35,7 +36,7 @@ TEST_CASE("At max_connections a new connection gets no ID, and every way of leav
           "slot") {
     Config config = test_config();
     config.max_connections = 5;
-    config.max_frame = 4 * KiB;
+    config.max_frame = 4_KiB;
     TestServer server(config);
     std::vector<TestClient> clients;
     for (int i = 0; i < 5; ++i) {
@@ -70,7 +71,7 @@ TEST_CASE("At max_connections a new connection gets no ID, and every way of leav
             leaving.close();
             break;
         case 3:
-            leaving.send_raw(frame(other.id(), "").substr(0, 4) + std::string(4 * KiB, 'x'));
+            leaving.send_raw(frame(other.id(), "").substr(0, 4) + std::string(4_KiB, 'x'));
             leaving.expect_closed_or_reset();
             break;
         case 4:
@@ -177,13 +178,13 @@ std::string random_frames(std::mt19937& random, std::size_t count) {
 std::string make_garbage(std::size_t kind, std::mt19937& random) {
     switch (kind) {
     case 0: // random bytes, 0x00 among them: short frames to random IDs
-        return random_bytes(random, 256 * KiB);
+        return random_bytes(random, 256_KiB);
     case 1: // well-formed frames to random and reserved IDs
         return random_frames(random, 300);
     case 2: // frames, then a run twice max_frame long without a terminator
-        return random_frames(random, 50) + random_payload(8 * KiB, random());
+        return random_frames(random, 50) + random_payload(8_KiB, random());
     default: // not a single terminator
-        return random_payload(64 * KiB, random());
+        return random_payload(64_KiB, random());
     }
 }
 
@@ -192,7 +193,7 @@ std::string make_garbage(std::size_t kind, std::mt19937& random) {
 TEST_CASE("A flood of garbage disconnects exactly the senders of oversized frames and disturbs "
           "nobody") {
     Config config = test_config();
-    config.max_frame = 4 * KiB;
+    config.max_frame = 4_KiB;
     TestServer server(config);
     TestClient p = server.connect("P (bystander)");
     TestClient q = server.connect("Q (bystander)");

@@ -13,6 +13,7 @@
 #include <string>
 
 using namespace switchboard;
+using namespace switchboard::literals;
 using namespace switchboard::test;
 using namespace switchboard::reliability;
 using namespace std::chrono_literals;
@@ -22,8 +23,8 @@ namespace {
 Config slow_consumer_config() {
     Config config = test_config();
     config.slow_consumer_timeout = 300ms;
-    config.high_water = 256 * KiB;
-    config.low_water = 64 * KiB;
+    config.high_water = 256_KiB;
+    config.low_water = 64_KiB;
     return config;
 }
 
@@ -50,7 +51,7 @@ TEST_CASE("A consumer that stops reading is cut off after the timeout, not befor
     const PeerId c_id = c.read_id();
 
     // 16 MiB for B: more than its queue and every socket buffer on the way hold.
-    constexpr std::size_t frame_size = 32 * KiB;
+    constexpr std::size_t frame_size = 32_KiB;
     constexpr std::size_t frames = 512;
     const std::string wire = numbered_frames(b_id, "A", frames, frame_size);
     // B's queue is empty before this point, so its slow-consumer clock cannot start earlier.
@@ -116,8 +117,8 @@ TEST_CASE("Two clients that send to each other without reading deadlock until th
 
     // 16 MiB each way, from two threads, neither reading: each end's queue fills, each
     // reader is paused on the other, and nothing moves.
-    const std::string to_b = numbered_frames(b_id, "A", 512, 32 * KiB);
-    const std::string to_a = numbered_frames(a_id, "B", 512, 32 * KiB);
+    const std::string to_b = numbered_frames(b_id, "A", 512, 32_KiB);
+    const std::string to_a = numbered_frames(a_id, "B", 512, 32_KiB);
     a.set_timeout(10s);
     b.set_timeout(10s);
     // Each ends when the server cuts its client off, or when the other was cut off first and

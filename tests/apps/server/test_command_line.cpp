@@ -90,19 +90,20 @@ TEST_CASE("help and version print and exit 0, bad input prints and exits 2", "[c
 
 TEST_CASE("the model option picks the design, --threads sizes the pools of the threaded ones",
           "[command-line]") {
-    CHECK(parse({}).config.model == Model::single_task);
+    using lab::Model;
+    CHECK(parse({}).lab.model == Model::single_task);
     for (const auto& [name, model] :
          {std::pair{"single-task", Model::single_task}, std::pair{"mutex", Model::mutex},
           std::pair{"channels", Model::channels}, std::pair{"race", Model::race},
           std::pair{"reactor", Model::reactor}}) {
         const CommandLine result = parse({"--model", name});
         REQUIRE(result.action == CommandLine::Action::run);
-        CHECK(result.config.model == model);
-        CHECK(to_string(model) == name);
+        CHECK(result.lab.model == model);
+        CHECK(lab::to_string(model) == name);
     }
     const CommandLine threaded = parse({"--model", "mutex", "--threads", "3"});
     REQUIRE(threaded.action == CommandLine::Action::run);
-    CHECK(threaded.config.threads == 3u);
+    CHECK(threaded.lab.threads == 3u);
 
     auto refused = [](std::vector<const char*> args, const char* named) {
         const CommandLine result = parse(std::move(args));

@@ -3,9 +3,9 @@
 
 #include <cstdint>
 
-namespace switchboard::app {
+namespace switchboard::apps {
 
 /// Raises the soft RLIMIT_NOFILE to the hard limit and returns the effective soft limit.
 std::uint64_t raise_open_files_limit();
 
-} // namespace switchboard::app
+} // namespace switchboard::apps

@@ -2,7 +2,7 @@
 
 #include <sys/resource.h>
 
-namespace switchboard::app {
+namespace switchboard::apps {
 
 std::uint64_t raise_open_files_limit() {
     rlimit limit{};
@@ -17,4 +17,4 @@ std::uint64_t raise_open_files_limit() {
     return limit.rlim_cur;
 }
 
-} // namespace switchboard::app
+} // namespace switchboard::apps

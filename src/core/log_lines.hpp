@@ -1,0 +1,40 @@
+// The lines a server logs about its life and its connections, written once for every model.
+// Tests wait for some of them (docs say which), so their words are part of the contract:
+// "connected" and "disconnected" at debug level after the counters are updated, for every
+// connection; "stopping: ..." and "stopped: ..." at info. Forced closes are logged by
+// record_close (close_reason.hpp).
+#pragma once
+
+#include "core/close_reason.hpp"
+
+#include <switchboard/config.hpp>
+#include <switchboard/log.hpp>
+#include <switchboard/protocol.hpp>
+#include <switchboard/stats.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <string_view>
+
+namespace switchboard::core {
+
+/// "listening on ADDRESS (DESIGN, max frame ..., high/low water ..., ...)".
+void log_listening(const Logger& log, std::string_view address, std::string_view design,
+                   const Config& config);
+void log_connected(const Logger& log, PeerName who);
+void log_disconnected(const Logger& log, PeerName who);
+void log_refused(const Logger& log, std::string_view remote, std::size_t max_connections);
+/// An accept failed: for lack of resources (`backing_off`: retried after accept_backoff,
+/// at warning level), or for one connection only (debug).
+void log_accept_failed(const Logger& log, std::string_view error, bool backing_off);
+void log_paused(const Logger& log, PeerId sender, PeerId destination, std::size_t high_water);
+void log_stopping(const Logger& log, std::uint64_t connections, std::chrono::milliseconds drain);
+void log_stopped(const Logger& log, const Stats& stats);
+
+/// What an exception that escaped a coroutine says, for its log line.
+std::string describe(std::exception_ptr error);
+
+} // namespace switchboard::core
