@@ -1,5 +1,5 @@
 // Bad input and clients that leave abruptly (the table "Bad input and limits" of
-// PROTOCOL.md): each has one clear outcome, and nobody else is disturbed.
+// docs/protocol.md): each has one clear outcome, and nobody else is disturbed.
 #include "test_client.hpp"
 #include "test_server.hpp"
 

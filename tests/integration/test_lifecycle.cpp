@@ -212,7 +212,7 @@ TEST_CASE("A graceful stop drops what cannot be flushed by the drain deadline, a
 }
 
 TEST_CASE("A graceful stop delivers everything queued to a client that writes meanwhile") {
-    // PROTOCOL.md, Shutdown: flush what is queued to each client, then close cleanly (FIN,
+    // docs/protocol.md, Shutdown: flush what is queued to each client, then close cleanly (FIN,
     // not reset). A client cannot know that the server is stopping and may write at any
     // time; the server no longer reads it, but that input must not turn the close into a
     // reset, which would destroy the data still on its way to the client.

@@ -1,4 +1,4 @@
-// Delivery: the exchange of PROTOCOL.md and its guarantees (ordering, integrity, no loss,
+// Delivery: the exchange of docs/protocol.md and its guarantees (ordering, integrity, no loss,
 // send-then-close), over real sockets against an in-process server.
 #include "test_client.hpp"
 #include "test_server.hpp"

@@ -138,7 +138,7 @@ struct StreamModel {
     std::size_t partial = 0;          ///< bytes of an unfinished frame at the end
 };
 
-/// Splits `bytes` as PROTOCOL.md says: 4 header bytes (any values), then payload up to the
+/// Splits `bytes` as docs/protocol.md says: 4 header bytes (any values), then payload up to the
 /// first 0x00; a frame of more than `max_frame` bytes (header and terminator counted) ends
 /// the stream once `max_frame` bytes of it have arrived.
 StreamModel model_stream(std::string_view bytes, std::size_t max_frame);

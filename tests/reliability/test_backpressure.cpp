@@ -1,4 +1,4 @@
-// Backpressure (PROTOCOL.md, "Guarantees" and "Bad input and limits"): a destination above
+// Backpressure (docs/protocol.md, "Guarantees" and "Bad input and limits"): a destination above
 // its high-water mark pauses the senders writing to it, never drops a frame, and never
 // stalls anybody else; a paused sender is paused as a whole.
 #include "reliability_support.hpp"
@@ -165,7 +165,7 @@ TEST_CASE("32 MiB of numbered messages to a receiver that starts late arrive onc
 }
 
 TEST_CASE("A paused sender is paused as a whole, and only it: others flow on") {
-    // PROTOCOL.md: "A sender paused because one of its destinations is full is paused as a
+    // docs/protocol.md: "A sender paused because one of its destinations is full is paused as a
     // whole (its TCP stream is one ordered stream); no one else is."
     Config config = test_config();
     config.high_water = 256_KiB;
@@ -227,7 +227,7 @@ TEST_CASE("A paused sender is paused as a whole, and only it: others flow on") {
 }
 
 TEST_CASE("A full destination that half-closes frees its ID at once and still gets its queue") {
-    // PROTOCOL.md: a half-close is leaving: the ID is freed at once (paused senders resume,
+    // docs/protocol.md: a half-close is leaving: the ID is freed at once (paused senders resume,
     // further frames to it are unknown), and what is already queued is flushed, then FIN.
     Config config = test_config();
     config.high_water = 256_KiB;

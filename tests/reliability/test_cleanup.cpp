@@ -190,7 +190,7 @@ TEST_CASE("Error notices are framed exactly, name the ID, and are held back like
 }
 
 TEST_CASE("One drain deadline bounds the whole stop, however many clients hold it up") {
-    // PROTOCOL.md, Shutdown: "One drain deadline bounds the whole flush". Five clients that
+    // docs/protocol.md, Shutdown: "One drain deadline bounds the whole flush". Five clients that
     // never read their large queues and six that never close after the server's FIN would
     // each hold the stop up forever; together they hold it up for one deadline.
     Config config = test_config();

@@ -1,4 +1,4 @@
-// Limits (PROTOCOL.md, "Bad input and limits"): the connection limit and its slots, many
+// Limits (docs/protocol.md, "Bad input and limits"): the connection limit and its slots, many
 // concurrent connections, and a flood of garbage against a small max_frame.
 #include "reliability_support.hpp"
 #include "test_client.hpp"

@@ -1,4 +1,4 @@
-// The slow-consumer rule (PROTOCOL.md, "Bad input and limits"): a destination whose queue is
+// The slow-consumer rule (docs/protocol.md, "Bad input and limits"): a destination whose queue is
 // non-empty and whose socket accepted no byte for slow_consumer_timeout is disconnected, its
 // queue dropped and counted, and the senders paused on it resume. It is also what breaks the
 // deadlock of two clients that send to each other without reading.
