@@ -1,5 +1,4 @@
 #include <switchboard/blocking_client.hpp>
-
 #include <switchboard/client.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>

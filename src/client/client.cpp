@@ -1,6 +1,6 @@
-#include <switchboard/client.hpp>
-
 #include "receive_buffer.hpp"
+
+#include <switchboard/client.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>

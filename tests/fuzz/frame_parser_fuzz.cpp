@@ -69,7 +69,8 @@ Parsed incremental_parse(const std::byte* data, std::size_t size, std::size_t ma
             if (r.status == switchboard::core::FrameParser::Status::frame_too_large) {
                 out.too_large = true;
                 // Sticky: asking again must give the same answer.
-                if (parser.next(buffer).status != switchboard::core::FrameParser::Status::frame_too_large)
+                if (parser.next(buffer).status !=
+                    switchboard::core::FrameParser::Status::frame_too_large)
                     std::abort();
                 break;
             }
