@@ -43,14 +43,14 @@ IdleResult measure_idle(Workers& workers, const Options& options, const tcp::end
 
 IdleResult run_idle(const Options& options, Progress& progress) {
     Workers workers(options.threads);
-    const tcp::endpoint server = resolve(options.host, options.port);
+    const tcp::endpoint server = resolve(options.server.host, options.server.port);
     IdleConnections connections;
     return measure_idle(workers, options, server, progress, connections);
 }
 
 ScalingResult run_scaling(const Options& options, Progress& progress) {
     Workers workers(options.threads);
-    const tcp::endpoint server = resolve(options.host, options.port);
+    const tcp::endpoint server = resolve(options.server.host, options.server.port);
     IdleConnections connections; // held open until the load has run
     ScalingResult result;
     result.idle = measure_idle(workers, options, server, progress, connections);

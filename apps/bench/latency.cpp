@@ -154,8 +154,10 @@ LatencyResult run_latency(const Options& options, Progress& progress) {
         a.emplace(Client{std::move(first), direct_destination});
         b.emplace(Client{std::move(second), direct_destination});
     } else {
-        workers.spawn(0, connect_both(resolve(options.host, options.port), options.target(), a, b),
-                      setup_failure);
+        workers.spawn(
+            0,
+            connect_both(resolve(options.server.host, options.server.port), options.target(), a, b),
+            setup_failure);
         workers.run(setup_failure);
         setup_failure.rethrow_if_failed();
     }

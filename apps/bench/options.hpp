@@ -2,6 +2,9 @@
 // version, usage error). Asio-free and separate from the modes so it can be tested alone.
 #pragma once
 
+#include "host_port.hpp"
+#include "program.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -17,8 +20,7 @@ std::string_view to_string(Mode mode) noexcept;
 struct Options {
     Mode mode = Mode::throughput;
     /// The server, for every mode but `direct` (and `latency --direct`).
-    std::string host = "127.0.0.1";
-    std::uint16_t port = 8080;
+    apps::HostPort server{"127.0.0.1", 8080};
 
     std::size_t pairs = 1;
     /// Payload bytes per message, not counting the 0x00 terminator or the 4-byte header.
@@ -45,15 +47,7 @@ struct Options {
     std::string target() const;
 };
 
-struct CommandLine {
-    enum class Action { run, print_and_exit };
-    Action action = Action::run;
-    Options options;
-    /// For print_and_exit: the help, the version, or the error.
-    std::string message;
-    /// For print_and_exit: 0 for help and version, 2 for a usage error.
-    int exit_code = 0;
-};
+using CommandLine = apps::CommandLine<Options>;
 
 /// Never throws for bad input: a usage error is print_and_exit with exit code 2 and a message
 /// naming the option at fault.

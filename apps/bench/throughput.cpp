@@ -7,7 +7,7 @@ namespace switchboard::bench {
 
 ThroughputResult run_throughput(const Options& options, Progress& progress) {
     Workers workers(options.threads);
-    const tcp::endpoint server = resolve(options.host, options.port);
+    const tcp::endpoint server = resolve(options.server.host, options.server.port);
     auto pairs = connect_server_pairs(workers, options.pairs, server, options.target());
     return run_pair_load(workers, std::move(pairs), load_settings(options), progress);
 }

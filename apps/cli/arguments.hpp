@@ -2,7 +2,8 @@
 // an exit code (help, version, or a usage error). No IO, so it is unit-tested directly.
 #pragma once
 
-#include "format.hpp"
+#include "host_port.hpp"
+#include "program.hpp"
 
 #include <switchboard/protocol.hpp>
 
@@ -14,7 +15,7 @@
 namespace switchboard::cli {
 
 struct Options {
-    HostPort server{"127.0.0.1", 8080};
+    apps::HostPort server{"127.0.0.1", 8080};
     /// One-shot mode: send `message` to `to` (given together), then wait for `wait` messages.
     std::optional<PeerId> to;
     std::optional<std::string> message;
@@ -28,15 +29,7 @@ struct Options {
     bool one_shot() const noexcept { return to.has_value() || wait > 0; }
 };
 
-struct Arguments {
-    enum class Action { run, print_and_exit };
-    Action action = Action::run;
-    Options options;
-    /// For print_and_exit: what to print (help, version, or the error).
-    std::string message;
-    /// For print_and_exit: 0 for help and version, 2 for a usage error.
-    int exit_code = 0;
-};
+using Arguments = apps::CommandLine<Options>;
 
 /// Never throws for bad input: a usage error comes back as print_and_exit with exit code 2
 /// and a message naming the option at fault.

@@ -32,33 +32,6 @@ std::string format_peer_id(PeerId id) {
     return std::to_string(id) + " (" + hex + ")";
 }
 
-std::optional<HostPort> parse_host_port(std::string_view text) {
-    std::string_view host;
-    std::string_view port;
-    if (text.starts_with('[')) { // [v6]:port
-        const auto close = text.find(']');
-        if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
-            return std::nullopt;
-        host = text.substr(1, close - 1);
-        port = text.substr(close + 2);
-    } else {
-        const auto colon = text.rfind(':');
-        if (colon == std::string_view::npos || text.find(':') != colon)
-            return std::nullopt;
-        host = text.substr(0, colon);
-        port = text.substr(colon + 1);
-    }
-    const auto number = parse_unsigned<std::uint16_t>(port, 10);
-    if (host.empty() || !number || *number == 0)
-        return std::nullopt;
-    return HostPort{std::string(host), *number};
-}
-
-std::string format_host_port(const HostPort& address) {
-    const bool v6 = address.host.find(':') != std::string::npos;
-    return (v6 ? "[" + address.host + "]" : address.host) + ":" + std::to_string(address.port);
-}
-
 std::string escape_text(std::string_view bytes) {
     std::string out;
     out.reserve(bytes.size());

@@ -1,6 +1,7 @@
 #include "interactive.hpp"
 
 #include "command.hpp"
+#include "format.hpp"
 #include "line_reader.hpp"
 #include "output.hpp"
 
@@ -31,7 +32,7 @@ class Interactive {
 public:
     explicit Interactive(const Options& options)
         : options_(options)
-        , address_(format_host_port(options.server)) {}
+        , address_(apps::format_host_port(options.server)) {}
 
     int run() {
         asio::co_spawn(io_, session(), [this](std::exception_ptr error) { on_end(error); });

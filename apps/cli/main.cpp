@@ -9,10 +9,8 @@
 int main(int argc, char** argv) {
     using namespace switchboard::cli;
     const Arguments arguments = parse_arguments(argc, argv);
-    if (arguments.action == Arguments::Action::print_and_exit) {
-        (arguments.exit_code == 0 ? std::cout : std::cerr) << arguments.message << '\n';
-        return arguments.exit_code;
-    }
+    if (arguments.action == Arguments::Action::print_and_exit)
+        return arguments.print(std::cout, std::cerr);
     try {
         const Options& options = arguments.options;
         return options.one_shot() ? run_one_shot(options) : run_interactive(options);

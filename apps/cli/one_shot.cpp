@@ -1,5 +1,6 @@
 #include "one_shot.hpp"
 
+#include "format.hpp"
 #include "output.hpp"
 
 #include <switchboard/blocking_client.hpp>
@@ -38,7 +39,7 @@ void leave(BlockingClient& client, std::chrono::milliseconds timeout) {
 } // namespace
 
 int run_one_shot(const Options& options) {
-    const std::string address = format_host_port(options.server);
+    const std::string address = apps::format_host_port(options.server);
     BlockingClient client;
     try {
         const PeerId id = client.connect(options.server.host, options.server.port, options.timeout);

@@ -17,11 +17,10 @@
 int main(int argc, char** argv) {
     using namespace switchboard;
     const app::CommandLine command_line = app::parse_command_line(argc, argv);
-    if (command_line.action == app::CommandLine::Action::print_and_exit) {
-        (command_line.exit_code == 0 ? std::cout : std::cerr) << command_line.message << '\n';
-        return command_line.exit_code;
-    }
-    const Config& config = command_line.config;
+    if (command_line.action == app::CommandLine::Action::print_and_exit)
+        return command_line.print(std::cout, std::cerr);
+    const app::ServerOptions& options = command_line.options;
+    const Config& config = options.config;
     const Logger log(config.log_level, config.log_sink);
 
     try {
@@ -35,7 +34,7 @@ int main(int argc, char** argv) {
 
         // Concurrency hint 1: one thread runs this context, so Asio can skip some locking.
         boost::asio::io_context io(1);
-        const auto server = lab::make_server(io, config, command_line.lab);
+        const auto server = lab::make_server(io, config, options.lab);
         server->start();
 
         boost::asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -52,11 +51,11 @@ int main(int argc, char** argv) {
             });
         });
         // A pool model serves on threads of its own: this thread only waits for the stop.
-        const bool pool = lab::has_thread_pool(command_line.lab.model);
-        if (!pool && command_line.busy_poll.count() > 0)
-            log.info("busy-polling for ", command_line.busy_poll.count(),
+        const bool pool = lab::has_thread_pool(options.lab.model);
+        if (!pool && options.busy_poll.count() > 0)
+            log.info("busy-polling for ", options.busy_poll.count(),
                      "us after the last event before sleeping");
-        run_polling(io, pool ? std::chrono::microseconds(0) : command_line.busy_poll);
+        run_polling(io, pool ? std::chrono::microseconds(0) : options.busy_poll);
         return 0;
     } catch (const std::exception& e) {
         log.error(e.what());
