@@ -27,9 +27,5 @@ std::shared_ptr<single_task::Engine> make_race_engine(boost::asio::io_context&, 
                                                       const Options&) {
     not_rebuilt("race");
 }
-std::shared_ptr<single_task::Engine> make_reactor_engine(boost::asio::io_context&, const Config&,
-                                                         const Options&) {
-    not_rebuilt("reactor");
-}
 
 } // namespace switchboard::lab
