@@ -23,13 +23,5 @@ std::shared_ptr<single_task::Engine> make_channels_engine(boost::asio::io_contex
                                                           const Options&) {
     not_rebuilt("channels");
 }
-std::shared_ptr<single_task::Engine> make_race_engine(boost::asio::io_context&, const Config&,
-                                                      const Options&) {
-    not_rebuilt("race");
-}
-std::shared_ptr<single_task::Engine> make_reactor_engine(boost::asio::io_context&, const Config&,
-                                                         const Options&) {
-    not_rebuilt("reactor");
-}
 
 } // namespace switchboard::lab
