@@ -6,7 +6,7 @@
 
 #include <string>
 
-namespace switchboard::app {
+namespace switchboard::apps::server {
 
 namespace po = boost::program_options;
 
@@ -114,4 +114,4 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     return result;
 }
 
-} // namespace switchboard::app
+} // namespace switchboard::apps::server

@@ -9,7 +9,7 @@
 
 #include <chrono>
 
-namespace switchboard::app {
+namespace switchboard::apps::server {
 
 struct ServerOptions {
     Config config;
@@ -25,4 +25,4 @@ using CommandLine = apps::CommandLine<ServerOptions>;
 /// print_and_exit with exit code 2 and a message that names the option at fault.
 CommandLine parse_command_line(int argc, const char* const* argv);
 
-} // namespace switchboard::app
+} // namespace switchboard::apps::server

@@ -16,10 +16,10 @@
 
 int main(int argc, char** argv) {
     using namespace switchboard;
-    const app::CommandLine command_line = app::parse_command_line(argc, argv);
-    if (command_line.action == app::CommandLine::Action::print_and_exit)
+    const apps::server::CommandLine command_line = apps::server::parse_command_line(argc, argv);
+    if (command_line.action == apps::server::CommandLine::Action::print_and_exit)
         return command_line.print(std::cout, std::cerr);
-    const app::ServerOptions& options = command_line.options;
+    const apps::server::ServerOptions& options = command_line.options;
     const Config& config = options.config;
     const Logger log(config.log_level, config.log_sink);
 

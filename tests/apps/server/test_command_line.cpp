@@ -6,7 +6,7 @@
 #include <vector>
 
 using namespace switchboard;
-using namespace switchboard::app;
+using namespace switchboard::apps::server;
 using namespace std::chrono_literals;
 
 namespace {
