@@ -63,6 +63,8 @@ asio::awaitable<std::string> Service::writer([[maybe_unused]] Self self,
             break;
         if (c.outbox.empty()) {
             if (then == Mail::Then::end) {
+                // Suspension: until the client's FIN or a forced close; after the end marker
+                // nothing but an abort is mailed, and the socket's close ends the wait.
                 co_await finish(c);
                 break;
             }
