@@ -175,6 +175,11 @@ void Dispatcher::begin_stop() {
 }
 
 void Dispatcher::send_mail() {
+    // Counted before any of it leaves: whoever sees a frame delivered must see it counted.
+    if (routed_frames_ != 0) {
+        counters_.frames_routed.add(std::exchange(routed_frames_, 0));
+        counters_.bytes_routed.add(std::exchange(routed_bytes_, 0));
+    }
     for (Entry* peer : mailed_) {
         peer->mail_pending = false;
         Mail mail = std::exchange(peer->mail, {});

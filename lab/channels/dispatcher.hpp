@@ -26,6 +26,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -162,9 +163,13 @@ private:
     std::vector<Entry*> mailed_;   ///< entries whose mail goes out at the end of this message
     std::vector<Entry*> reap_;     ///< erased at the end of this message: no one holds them then
     Clock::time_point now_;        ///< of the message being handled
-    std::size_t reading_ = 0;      ///< readers not finished: frames may still be routed
-    bool stopping_ = false;        ///< stop() or abort(): nothing pauses, nothing is admitted
-    bool accepting_ = true;        ///< the accept loop has not ended
+    /// Frames and bytes routed in this message, added to the counters once at its end: one
+    /// atomic add per batch rather than two per frame (the counters are shared with stats()).
+    std::uint64_t routed_frames_ = 0;
+    std::uint64_t routed_bytes_ = 0;
+    std::size_t reading_ = 0; ///< readers not finished: frames may still be routed
+    bool stopping_ = false;   ///< stop() or abort(): nothing pauses, nothing is admitted
+    bool accepting_ = true;   ///< the accept loop has not ended
     bool done_ = false;
 };
 

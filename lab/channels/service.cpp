@@ -72,7 +72,12 @@ void Service::start(StoppedHandler on_stopped) {
     // Nothing runs before the pool starts: the strands only queue these.
     asio::co_spawn(dispatcher_strand_, dispatch_loop(self), log_failure("dispatcher"));
     asio::co_spawn(dispatcher_strand_, housekeeping_loop(self), log_failure("housekeeping"));
-    asio::co_spawn(acceptor_strand_, accept_loop(self), log_failure("accept loop"));
+    // Its completion handler says it has ended, however it ended: the stop waits for that.
+    asio::co_spawn(acceptor_strand_, accept_loop(self), [self](std::exception_ptr error) {
+        if (error)
+            self->log_.error("accept loop failed: ", core::describe(error));
+        self->send(AcceptDone{}); // after its last NewPeer: one sender's messages keep their order
+    });
     pool_.start();
 }
 
@@ -118,7 +123,6 @@ asio::awaitable<void> Service::accept_loop([[maybe_unused]] Self self) {
         connection->remote = transport::remote_address(connection->socket);
         send(NewPeer{std::move(connection)}); // admitted or refused by the dispatcher
     }
-    send(AcceptDone{}); // after the last NewPeer: one sender's messages keep their order
 }
 
 asio::awaitable<void> Service::dispatch_loop([[maybe_unused]] Self self) {
