@@ -19,9 +19,5 @@ std::shared_ptr<single_task::Engine> make_mutex_engine(boost::asio::io_context&,
                                                        const Options&) {
     not_rebuilt("mutex");
 }
-std::shared_ptr<single_task::Engine> make_channels_engine(boost::asio::io_context&, const Config&,
-                                                          const Options&) {
-    not_rebuilt("channels");
-}
 
 } // namespace switchboard::lab

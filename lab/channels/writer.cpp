@@ -1,0 +1,129 @@
+// A connection's writer: queues what the dispatcher mails it in its Outbox (the product's
+// queue: small payloads copied together into staging chunks, larger ones kept as views of the
+// read chunk), writes without blocking, waits for writability only when the socket is full,
+// and reports every write's progress. Its end: after the end marker, flushed, FIN and linger;
+// at once on the abort marker or a forced close; or a write error, returned to its completion
+// handler, which sends it.
+#include "core/policy.hpp"
+#include "lab/channels/service.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <array>
+#include <span>
+
+namespace switchboard::lab::channels {
+
+namespace asio = boost::asio;
+using asio::use_awaitable;
+
+namespace {
+
+bool would_block(const boost::system::error_code& ec) {
+    return ec == asio::error::would_block || ec == asio::error::try_again;
+}
+
+/// The iovecs of a write, per pool thread: a write is gathered and tried without a suspension
+/// in between, so one writer on each thread uses them at a time, and an idle peer holds none.
+struct GatherArrays {
+    std::array<core::ByteView, core::max_write_entries> views;
+    std::array<asio::const_buffer, core::max_write_entries> buffers;
+};
+thread_local GatherArrays gather_arrays;
+
+std::span<const asio::const_buffer> gather(const core::Outbox& outbox) {
+    GatherArrays& arrays = gather_arrays;
+    const std::size_t count = outbox.gather(arrays.views, core::max_write_bytes);
+    for (std::size_t i = 0; i < count; ++i)
+        arrays.buffers[i] = asio::const_buffer(arrays.views[i].data, arrays.views[i].size);
+    return {arrays.buffers.data(), count};
+}
+
+} // namespace
+
+asio::awaitable<std::string> Service::writer([[maybe_unused]] Self self,
+                                             std::shared_ptr<Connection> connection) {
+    Connection& c = *connection;
+    c.outbox.push(core::ChunkRef{}, c.id_bytes); // the first thing a peer receives
+    Mail::Then then = Mail::Then::more;
+    const auto take = [&](Mail& mail) {
+        for (RoutedFrame& frame : mail.frames)
+            c.outbox.enqueue(staging_chunks_, frame.chunk, frame.payload);
+        if (mail.then != Mail::Then::more)
+            then = mail.then; // an abort may follow an end, never the reverse
+    };
+    for (;;) {
+        // Everything mailed so far, without waiting: gathered into as few writes as it takes.
+        while (then != Mail::Then::abort &&
+               c.mailbox.try_receive([&](boost::system::error_code, Mail mail) { take(mail); })) {
+        }
+        if (c.closed || then == Mail::Then::abort)
+            break;
+        if (c.outbox.empty()) {
+            if (then == Mail::Then::end) {
+                // Suspension: until the client's FIN or a forced close; after the end marker
+                // nothing but an abort is mailed, and the socket's close ends the wait.
+                co_await finish(c);
+                break;
+            }
+            // Suspension: the dispatcher feeds, ends or aborts this writer through the mailbox
+            // (a forced close always comes with an abort).
+            auto [ec, mail] = co_await c.mailbox.async_receive(asio::as_tuple(use_awaitable));
+            if (ec)
+                break;
+            take(mail);
+            continue;
+        }
+        boost::system::error_code ec;
+        const std::size_t written = c.socket.write_some(gather(c.outbox), ec);
+        if (would_block(ec)) {
+            // Suspension: mail may arrive meanwhile (taken at the next turn); a forced close
+            // aborts this wait, and the loop then sees `closed`.
+            co_await c.socket.async_wait(asio::ip::tcp::socket::wait_write,
+                                         asio::as_tuple(use_awaitable));
+            continue;
+        }
+        if (ec) {
+            c.outbox.clear();
+            if (c.closed)
+                break; // closed by force: the dispatcher knows why
+            c.close_socket();
+            co_return ec.message();
+        }
+        const std::size_t frames = c.outbox.consume(written);
+        send(Written{c.entry, written, frames});
+    }
+    c.outbox.clear();
+    co_return std::string();
+}
+
+asio::awaitable<void> Service::finish(Connection& c) {
+    boost::system::error_code ignored;
+    c.socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored); // FIN, after everything
+    if (!c.eof_received) {
+        // The server stopped reading a client that had not finished sending: closing now would
+        // answer its next bytes with a reset, which makes its kernel discard what it has not
+        // read yet. Discard its input until its FIN; the drain deadline bounds it.
+        send(Lingering{c.entry});
+        std::array<std::byte, 4096> sink;
+        while (!c.closed) {
+            boost::system::error_code ec;
+            c.socket.read_some(asio::buffer(sink), ec);
+            if (would_block(ec)) {
+                // Suspension: the drain deadline or an abort closes the socket (posted to this
+                // strand), which ends this wait; the loop condition sees it.
+                co_await c.socket.async_wait(asio::ip::tcp::socket::wait_read,
+                                             asio::as_tuple(use_awaitable));
+                continue;
+            }
+            if (ec)
+                break; // the client's FIN, or an error: nothing more can arrive
+        }
+    }
+    if (!c.closed)
+        c.close_socket();
+}
+
+} // namespace switchboard::lab::channels
