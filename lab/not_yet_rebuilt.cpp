@@ -15,10 +15,6 @@ namespace {
 
 } // namespace
 
-std::shared_ptr<single_task::Engine> make_mutex_engine(boost::asio::io_context&, const Config&,
-                                                       const Options&) {
-    not_rebuilt("mutex");
-}
 std::shared_ptr<single_task::Engine> make_channels_engine(boost::asio::io_context&, const Config&,
                                                           const Options&) {
     not_rebuilt("channels");
