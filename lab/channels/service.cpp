@@ -36,7 +36,7 @@ Service::Service(asio::io_context& user_io, const Config& config, const Options&
     , log_(config_.log_level, config_.log_sink)
     , read_chunks_(options.tuning.read_chunk_size, core::Sharing::threads)
     , staging_chunks_(core::staging_chunk_size, core::Sharing::threads)
-    , pool_(user_io, options.threads)
+    , pool_(user_io, pool::resolve_threads(options.threads))
     , acceptor_strand_(asio::make_strand(pool_.context()))
     , acceptor_(acceptor_strand_)
     , dispatcher_strand_(asio::make_strand(pool_.context()))
@@ -94,7 +94,7 @@ void Service::join() {
     // here too; a second abort is harmless.
     if (pool_.started())
         send(StopRequest{true});
-    pool_.join_when_finished();
+    pool_.wait_and_join();
 }
 
 // --- the loops

@@ -1,17 +1,21 @@
-// What the thread-pool designs of the lab (mutex, channels) share, and nothing else: the
-// io_context their threads run, the threads themselves, and the tie to the user's io_context
-// that the Engine contract (single_task/engine.hpp) asks for:
-// - while the engine runs it holds a work guard on the user's io_context, so the user's run()
-//   does not return while connections are served on threads the user does not see;
-// - when the engine has stopped, the threads are joined on the user's thread (never on one of
-//   their own) and only then is `on_stopped` run there, with the guard dropped after it;
-// - the Server's destructor may join from any thread: it waits until the engine has stopped
-//   (the caller has asked it to abort), then joins.
-// How a design shares its state is its own business; this knows nothing of connections.
+// The plumbing of the lab's thread-pool designs (mutex, channels), and nothing of how they
+// share state: an io_context of the engine's own run by a pool of threads, tied to the
+// user's io_context the way single_task/engine.hpp asks:
+// - while the engine runs, a work guard keeps the user's io_context from running out of work
+//   (its run() must not return while the pool still serves);
+// - once the engine has finished, the pool is joined on the user's thread (a pool thread
+//   cannot join itself), and only then does the engine's stopped handler run there;
+// - Engine::join (the Server's destructor, any thread) waits for that finish and joins.
+//
+// The engine says when it has finished: everything it started has ended, or ends without
+// starting anything new, so the pool's io_context then runs out of work and its threads
+// return. A handler posted from outside the pool after that would never run, and a handler
+// left queued holds whatever it captured (usually the engine) forever; submit() refuses it.
 #pragma once
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 
 #include <condition_variable>
 #include <cstddef>
@@ -19,61 +23,76 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace switchboard::lab::pool {
 
-/// `requested` threads, or one per core when it is 0.
-std::size_t thread_count(std::size_t requested) noexcept;
+/// The number of threads for lab::Options::threads: `requested`, or one per core for 0.
+std::size_t resolve_threads(std::size_t requested) noexcept;
 
 class ThreadPool {
 public:
-    /// `threads` as for thread_count(). Nothing runs until start().
+    /// `threads` as resolved by resolve_threads(); `user_io` must outlive the pool.
     ThreadPool(boost::asio::io_context& user_io, std::size_t threads);
-    /// Joins what is still running (a thread that drops the owner's last reference cannot
-    /// join itself, so it is let go: it has nothing left to run).
+    /// Joins, if nobody did (a pool thread that gets here is detached instead).
     ~ThreadPool();
     ThreadPool(const ThreadPool&) = delete;
     ThreadPool& operator=(const ThreadPool&) = delete;
 
-    /// The io_context the threads run: every I/O object of the engine lives on it.
-    boost::asio::io_context& context() noexcept { return context_; }
+    /// The pool's own io_context: every I/O object of the engine is bound to it (or a strand
+    /// of it), and must be destroyed before the pool.
+    boost::asio::io_context& context() noexcept { return io_; }
     std::size_t size() const noexcept { return size_; }
 
-    /// On the user's thread, once: takes the work guard on the user's io_context and starts
-    /// the threads on whatever the engine has already given the context to do.
+    /// Starts the threads and holds the user's io_context busy until finish() has run its
+    /// handler there. Once; on the user's thread.
     void start();
+    bool started() const noexcept;
 
-    /// Once, from any thread (usually a pool thread), when the engine has stopped and leaves
-    /// nothing to run on the pool: posts to the user's io_context a job that joins the threads,
-    /// runs `on_stopped` and then drops the guard. `on_stopped` must keep the pool's owner
-    /// alive (the job refers to this pool).
-    void finish(std::function<void()> on_stopped);
+    /// From outside the pool (the user's thread, the Server's destructor): posts `handler` to
+    /// `executor` (the pool's, or a strand of it) unless the pool is being joined, when
+    /// nothing would ever run it. Returns whether it was posted. Inside the pool (a handler
+    /// that posts more work) plain asio::post is right: the pool cannot run out of work while
+    /// one of its handlers runs.
+    template <typename Executor, typename Handler>
+    bool submit(const Executor& executor, Handler&& handler) {
+        std::lock_guard lock(mutex_);
+        if (joining_)
+            return false;
+        boost::asio::post(executor, std::forward<Handler>(handler));
+        return true;
+    }
 
-    /// For Engine::join(), from any thread but a pool thread: if the pool was started, waits
-    /// until finish() has been called, then joins. The caller has asked the engine to stop.
-    void join_when_finished();
-
-    bool started() const;
+    /// The engine has finished (once, from any thread, usually a pool thread): on the user's
+    /// io_context's thread the pool is joined, then `on_joined` runs, then the user's
+    /// io_context is let go. `on_joined` should hold what it and the pool need (the engine).
+    void finish(std::function<void()> on_joined);
+    /// For Engine::join, on any thread but a pool thread: waits until finish() has been
+    /// called (the caller has asked the engine to abort), then joins the threads.
+    void wait_and_join();
 
 private:
-    /// Lets the threads run out of work and joins them. Idempotent; any thread but theirs.
     void join();
 
-    using Guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
-
     boost::asio::io_context& user_io_;
-    boost::asio::io_context context_;
     const std::size_t size_;
-    std::optional<Guard> pool_guard_; ///< keeps run() going while the pool is idle
-    std::optional<Guard> user_guard_; ///< only touched on the user's thread
-    std::mutex join_mutex_;           ///< serialises join(): the user's thread, the destructor
-    std::vector<std::thread> threads_;
+    boost::asio::io_context io_;
+    /// Keeps the threads running while the engine is idle; dropped when joining.
+    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+    /// Touched only on the user's thread (start, and finish's posted handler), or destroyed
+    /// with the pool.
+    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>
+        user_work_;
 
-    mutable std::mutex state_mutex_; ///< guards the two below, with finished_cv_
+    mutable std::mutex mutex_; ///< guards the three below
     std::condition_variable finished_cv_;
     bool started_ = false;
     bool finished_ = false;
+    bool joining_ = false; ///< the pool may run out of work: nothing new is posted from outside
+
+    std::mutex join_mutex_; ///< one joiner at a time; the second waits until the first is done
+    std::vector<std::thread> threads_;
 };
 
 } // namespace switchboard::lab::pool
