@@ -14,9 +14,9 @@ constexpr std::size_t unbounded = std::numeric_limits<std::size_t>::max();
 
 } // namespace
 
-Connection::Connection(boost::asio::io_context& pool, const Config& config)
-    : strand(boost::asio::make_strand(pool))
-    , socket(strand)
+Connection::Connection(Strand s, boost::asio::ip::tcp::socket accepted, const Config& config)
+    : strand(std::move(s))
+    , socket(std::move(accepted))
     , mailbox(strand, unbounded)
     , answers(strand, 1) // one batch in flight, so at most one answer waiting
     , input(config.max_frame)

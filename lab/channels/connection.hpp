@@ -30,7 +30,8 @@ using Channel =
 using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
 
 struct Connection : std::enable_shared_from_this<Connection> {
-    Connection(boost::asio::io_context& pool, const Config& config);
+    /// `accepted` is bound to `strand`, the connection's own.
+    Connection(Strand strand, boost::asio::ip::tcp::socket accepted, const Config& config);
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 

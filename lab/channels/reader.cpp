@@ -4,6 +4,7 @@
 // handler) says how its input ended, and the dispatcher acts on that.
 #include "core/policy.hpp"
 #include "lab/channels/service.hpp"
+#include "transport/stream_io.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -19,13 +20,7 @@ namespace switchboard::lab::channels {
 namespace asio = boost::asio;
 using asio::use_awaitable;
 
-namespace {
-
-bool would_block(const boost::system::error_code& ec) {
-    return ec == asio::error::would_block || ec == asio::error::try_again;
-}
-
-} // namespace
+using transport::would_block;
 
 asio::awaitable<Batch> Service::reader([[maybe_unused]] Self self,
                                        std::shared_ptr<Connection> connection) {
@@ -33,9 +28,8 @@ asio::awaitable<Batch> Service::reader([[maybe_unused]] Self self,
     std::vector<RoutedFrame> frames; // handed back empty with each answer: allocated once
     std::size_t reads_this_turn = 0;
     while (!c.closed && !c.stop_reading) {
-        const std::span<std::byte> room = c.input.prepare(read_chunks_);
         boost::system::error_code ec;
-        const std::size_t n = c.socket.read_some(asio::buffer(room.data(), room.size()), ec);
+        transport::read_into(c.socket, c.input, read_chunks_, ec);
         if (would_block(ec)) {
             c.input.release_if_idle(); // an idle connection holds no read buffer
             reads_this_turn = 0;
@@ -55,7 +49,6 @@ asio::awaitable<Batch> Service::reader([[maybe_unused]] Self self,
             c.input.discard();
             co_return last;
         }
-        c.input.commit(n);
         for (;;) {
             const auto result = c.input.next();
             if (result.status == core::FrameParser::Status::need_more)

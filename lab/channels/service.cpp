@@ -6,6 +6,7 @@
 #include "core/log_lines.hpp"
 #include "core/policy.hpp"
 #include "lab/engines.hpp"
+#include "transport/accept_loop.hpp"
 #include "transport/listener.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -50,13 +51,6 @@ std::string Service::design() const {
     return "channels, " + std::to_string(n) + (n == 1 ? " thread" : " threads");
 }
 
-std::function<void(std::exception_ptr)> Service::log_failure(const char* what) {
-    return [self = shared_from_this(), what](std::exception_ptr error) {
-        if (error)
-            self->log_.error(what, " failed: ", core::describe(error));
-    };
-}
-
 void Service::send(Event event) {
     inbox_.try_send(error_code{}, std::move(event));
 }
@@ -64,14 +58,14 @@ void Service::send(Event event) {
 // --- the Engine contract: called on the user's thread (join: any thread)
 
 void Service::start(StoppedHandler on_stopped) {
-    transport::open_listener(acceptor_, config_);
-    port_ = transport::listening_port(acceptor_);
-    address_ = transport::listening_address(acceptor_);
+    bound_ = transport::open_listener(acceptor_, config_);
     on_stopped_ = std::move(on_stopped);
     const Self self = shared_from_this();
     // Nothing runs before the pool starts: the strands only queue these.
-    asio::co_spawn(dispatcher_strand_, dispatch_loop(self), log_failure("dispatcher"));
-    asio::co_spawn(dispatcher_strand_, housekeeping_loop(self), log_failure("housekeeping"));
+    asio::co_spawn(dispatcher_strand_, dispatch_loop(self),
+                   core::log_failure(self, log_, "dispatcher"));
+    asio::co_spawn(dispatcher_strand_, housekeeping_loop(self),
+                   core::log_failure(self, log_, "housekeeping"));
     // Its completion handler says it has ended, however it ended: the stop waits for that.
     asio::co_spawn(acceptor_strand_, accept_loop(self), [self](std::exception_ptr error) {
         if (error)
@@ -100,29 +94,16 @@ void Service::join() {
 // --- the loops
 
 asio::awaitable<void> Service::accept_loop([[maybe_unused]] Self self) {
-    asio::steady_timer backoff(acceptor_strand_);
-    while (acceptor_.is_open()) {
-        auto connection = std::make_shared<Connection>(pool_.context(), config_);
-        // Suspension: a stop closes the listener meanwhile (posted to this strand), which
-        // aborts the accept.
-        auto [ec] =
-            co_await acceptor_.async_accept(connection->socket, asio::as_tuple(use_awaitable));
-        if (ec == asio::error::operation_aborted || !acceptor_.is_open())
-            break;
-        if (ec) {
-            const bool back_off = transport::must_back_off(ec);
-            core::log_accept_failed(log_, ec.message(), back_off);
-            if (back_off) {
-                // Suspension: a stop closes the listener; the loop condition sees it.
-                backoff.expires_after(core::accept_backoff);
-                co_await backoff.async_wait(asio::as_tuple(use_awaitable));
-            }
-            continue;
-        }
-        transport::prepare_accepted(connection->socket);
-        connection->remote = transport::remote_address(connection->socket);
-        send(NewPeer{std::move(connection)}); // admitted or refused by the dispatcher
-    }
+    // A stop closes the listener (posted to this strand), which aborts the accept and ends it.
+    co_await transport::accept_connections(
+        acceptor_, log_, [this] { return asio::make_strand(pool_.context()); },
+        [this](tcp::socket socket, Strand strand) {
+            transport::prepare_accepted(socket);
+            auto connection =
+                std::make_shared<Connection>(std::move(strand), std::move(socket), config_);
+            connection->remote = transport::remote_address(connection->socket);
+            send(NewPeer{std::move(connection)}); // admitted or refused by the dispatcher
+        });
 }
 
 asio::awaitable<void> Service::dispatch_loop([[maybe_unused]] Self self) {

@@ -29,6 +29,7 @@
 #include "lab/model.hpp"
 #include "lab/pool/thread_pool.hpp"
 #include "single_task/engine.hpp"
+#include "transport/listener.hpp"
 
 #include <switchboard/config.hpp>
 #include <switchboard/log.hpp>
@@ -57,8 +58,8 @@ public:
     void stop() override;
     void abort() override;
     void join() override;
-    std::uint16_t port() const noexcept override { return port_; }
-    std::string local_address() const override { return address_; }
+    std::uint16_t port() const noexcept override { return bound_.port; }
+    std::string local_address() const override { return bound_.address; }
     std::string design() const override;
     Stats stats() const noexcept override { return counters_.snapshot(); }
 
@@ -74,8 +75,6 @@ private:
 
     /// Into the inbox, from any thread. Never waits, never fails (unbounded, never closed).
     void send(Event event);
-    /// A completion token for co_spawn that logs an exception instead of losing it.
-    std::function<void(std::exception_ptr)> log_failure(const char* what);
 
     // service.cpp: the accept loop, the dispatcher's loop, the housekeeping timer
     boost::asio::awaitable<void> accept_loop(Self self);
@@ -107,8 +106,7 @@ private:
     Dispatcher dispatcher_;
 
     StoppedHandler on_stopped_; ///< only on the user's thread
-    std::uint16_t port_ = 0;
-    std::string address_;
+    transport::Bound bound_;
 };
 
 } // namespace switchboard::lab::channels

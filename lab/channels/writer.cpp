@@ -6,6 +6,7 @@
 // handler, which sends it.
 #include "core/policy.hpp"
 #include "lab/channels/service.hpp"
+#include "transport/stream_io.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
@@ -21,25 +22,11 @@ using asio::use_awaitable;
 
 namespace {
 
-bool would_block(const boost::system::error_code& ec) {
-    return ec == asio::error::would_block || ec == asio::error::try_again;
-}
+using transport::would_block;
 
 /// The iovecs of a write, per pool thread: a write is gathered and tried without a suspension
 /// in between, so one writer on each thread uses them at a time, and an idle peer holds none.
-struct GatherArrays {
-    std::array<core::ByteView, core::max_write_entries> views;
-    std::array<asio::const_buffer, core::max_write_entries> buffers;
-};
-thread_local GatherArrays gather_arrays;
-
-std::span<const asio::const_buffer> gather(const core::Outbox& outbox) {
-    GatherArrays& arrays = gather_arrays;
-    const std::size_t count = outbox.gather(arrays.views, core::max_write_bytes);
-    for (std::size_t i = 0; i < count; ++i)
-        arrays.buffers[i] = asio::const_buffer(arrays.views[i].data, arrays.views[i].size);
-    return {arrays.buffers.data(), count};
-}
+thread_local transport::GatherBuffers gathered;
 
 } // namespace
 
@@ -77,7 +64,7 @@ asio::awaitable<std::string> Service::writer([[maybe_unused]] Self self,
             continue;
         }
         boost::system::error_code ec;
-        const std::size_t written = c.socket.write_some(gather(c.outbox), ec);
+        const std::size_t written = c.socket.write_some(gathered.gather(c.outbox), ec);
         if (would_block(ec)) {
             // Suspension: mail may arrive meanwhile (taken at the next turn); a forced close
             // aborts this wait, and the loop then sees `closed`.

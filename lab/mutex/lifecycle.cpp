@@ -6,6 +6,7 @@
 #include "core/policy.hpp"
 #include "lab/engines.hpp"
 #include "lab/mutex/service.hpp"
+#include "transport/accept_loop.hpp"
 #include "transport/listener.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -45,24 +46,17 @@ std::string Service::design() const {
     return "mutex, " + std::to_string(pool_.size()) + (pool_.size() == 1 ? " thread" : " threads");
 }
 
-std::function<void(std::exception_ptr)> Service::log_failure(const char* what) {
-    return [self = shared_from_this(), what](std::exception_ptr error) {
-        if (error)
-            self->log_.error(what, " failed: ", core::describe(error));
-    };
-}
-
 // --- Engine: on the user's thread (join: any thread)
 
 void Service::start(StoppedHandler on_stopped) {
-    transport::open_listener(acceptor_, config_);
-    port_ = transport::listening_port(acceptor_);
-    address_ = transport::listening_address(acceptor_);
+    bound_ = transport::open_listener(acceptor_, config_);
     on_stopped_ = std::move(on_stopped);
     // Everything here happens before the threads start, which publishes it to them.
     accepting_ = true;
-    asio::co_spawn(control_, accept_loop(shared_from_this()), log_failure("accept loop"));
-    asio::co_spawn(control_, housekeeping_loop(shared_from_this()), log_failure("housekeeping"));
+    const Self self = shared_from_this();
+    asio::co_spawn(control_, accept_loop(self), core::log_failure(self, log_, "accept loop"));
+    asio::co_spawn(control_, housekeeping_loop(self),
+                   core::log_failure(self, log_, "housekeeping"));
     started_ = true;
     pool_.start();
 }
@@ -86,36 +80,20 @@ void Service::join() {
 // --- the control strand
 
 asio::awaitable<void> Service::accept_loop([[maybe_unused]] Self self) {
-    asio::steady_timer backoff(control_);
-    while (acceptor_.is_open()) {
+    co_await transport::accept_connections(
+        acceptor_, log_,
         // Each connection gets a strand of its own; its socket is bound to it from the start.
-        auto [ec, socket] = co_await acceptor_.async_accept(
-            asio::any_io_executor(asio::make_strand(pool_.context())),
-            asio::as_tuple(use_awaitable));
-        // Suspension: a stop may have closed the listener meanwhile (the accept then aborts).
-        if (ec == asio::error::operation_aborted || !acceptor_.is_open())
-            break;
-        if (ec) {
-            const bool back_off = transport::must_back_off(ec);
-            core::log_accept_failed(log_, ec.message(), back_off);
-            if (back_off) {
-                // Suspension: a stop closes the listener; the loop condition sees it.
-                backoff.expires_after(core::accept_backoff);
-                co_await backoff.async_wait(asio::as_tuple(use_awaitable));
+        [this] { return asio::make_strand(pool_.context()); },
+        [this](tcp::socket socket, auto&&) {
+            // Exact: only this loop adds peers, and a leaving peer is out of the list before it
+            // logs "disconnected", so a client that saw that may take the slot at once.
+            if (peers_.size() >= config_.max_connections) {
+                counters_.connections_refused.add();
+                core::log_refused(log_, transport::remote_address(socket), config_.max_connections);
+                return; // closed as it goes: no ID was sent
             }
-            continue;
-        }
-        // Exact: only this loop adds peers, and a leaving peer is out of the list before it
-        // logs "disconnected", so a client that saw that may take the slot at once.
-        if (peers_.size() >= config_.max_connections) {
-            counters_.connections_refused.add();
-            core::log_refused(log_, transport::remote_address(socket), config_.max_connections);
-            boost::system::error_code ignored;
-            socket.close(ignored);
-            continue;
-        }
-        admit(std::move(socket));
-    }
+            admit(std::move(socket));
+        });
     accepting_ = false;
     maybe_finish();
 }
@@ -137,7 +115,8 @@ void Service::admit(tcp::socket socket) {
     peers_.add(peer);
     counters_.connections_accepted.add();
     core::log_connected(log_, peer->name());
-    asio::co_spawn(peer->strand, session(shared_from_this(), peer), log_failure("session"));
+    const Self self = shared_from_this();
+    asio::co_spawn(peer->strand, session(self, peer), core::log_failure(self, log_, "session"));
 }
 
 asio::awaitable<void> Service::housekeeping_loop([[maybe_unused]] Self self) {

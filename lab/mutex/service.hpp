@@ -39,6 +39,7 @@
 #include "lab/mutex/peers.hpp"
 #include "lab/pool/thread_pool.hpp"
 #include "single_task/engine.hpp"
+#include "transport/listener.hpp"
 
 #include <switchboard/config.hpp>
 #include <switchboard/log.hpp>
@@ -71,8 +72,8 @@ public:
     void stop() override;
     void abort() override;
     void join() override;
-    std::uint16_t port() const noexcept override { return port_; }
-    std::string local_address() const override { return address_; }
+    std::uint16_t port() const noexcept override { return bound_.port; }
+    std::string local_address() const override { return bound_.address; }
     std::string design() const override;
     Stats stats() const noexcept override { return counters_.snapshot(); }
 
@@ -88,8 +89,6 @@ private:
     void begin_stop();
     void begin_abort();
     void maybe_finish();
-    /// A completion token for co_spawn that logs an exception instead of losing it.
-    std::function<void(std::exception_ptr)> log_failure(const char* what);
 
     // session.cpp: one connection's coroutines, on its strand.
     boost::asio::awaitable<void> session(Self self, PeerPtr peer);
@@ -157,8 +156,7 @@ private:
     bool finished_ = false;
 
     StoppedHandler on_stopped_; ///< set by start(), run on the user's thread
-    std::uint16_t port_ = 0;
-    std::string address_;
+    transport::Bound bound_;
 };
 
 } // namespace switchboard::lab::mutex

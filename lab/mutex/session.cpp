@@ -5,6 +5,7 @@
 #include "core/log_lines.hpp"
 #include "core/policy.hpp"
 #include "lab/mutex/service.hpp"
+#include "transport/stream_io.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -25,9 +26,7 @@ using asio::use_awaitable;
 
 namespace {
 
-bool would_block(const boost::system::error_code& ec) {
-    return ec == asio::error::would_block || ec == asio::error::try_again;
-}
+using transport::would_block;
 
 /// A writer that keeps finding bytes yields its strand (and its thread) after this many
 /// writes in a row. In the product a writer can never find more than was queued when it
@@ -71,9 +70,8 @@ asio::awaitable<void> Service::reader([[maybe_unused]] Self self, Peer& peer) {
     std::size_t reads_this_turn = 0;
     try {
         while (peer.state == PeerState::open && !draining_) {
-            const std::span<std::byte> room = peer.input.prepare(read_chunks_);
             boost::system::error_code ec;
-            const std::size_t n = peer.socket.read_some(asio::buffer(room.data(), room.size()), ec);
+            transport::read_into(peer.socket, peer.input, read_chunks_, ec);
             if (would_block(ec)) {
                 peer.input.release_if_idle(); // an idle connection holds no read buffer
                 reads_this_turn = 0;
@@ -91,7 +89,6 @@ asio::awaitable<void> Service::reader([[maybe_unused]] Self self, Peer& peer) {
                 input_ended(peer, ec == asio::error::eof ? "" : ec.message());
                 break;
             }
-            peer.input.commit(n);
             while (route_input(peer, Clock::now()) == Input::paused) {
                 // Suspension: on other threads the destination drains, leaves or gets a new
                 // holder of its ID; a close or a stop may be posted here. still_paused()
@@ -116,8 +113,8 @@ Service::Step Service::write_once(Peer& peer, boost::system::error_code& error) 
     // On the thread's stack, not in the coroutine frame: nothing here suspends, so an idle
     // peer holds no iovecs (the product shares one set among all its writers for the same
     // reason; here every thread has its own).
-    std::array<core::ByteView, core::max_write_entries> views;
-    std::size_t count = 0;
+    transport::GatherBuffers gathered;
+    std::span<const asio::const_buffer> buffers;
     Transition finishing;
     {
         std::lock_guard lock(peer.mutex);
@@ -131,7 +128,7 @@ Service::Step Service::write_once(Peer& peer, boost::system::error_code& error) 
             break;
         }
         if (!peer.outbox.empty()) {
-            count = peer.outbox.gather(views, core::max_write_bytes);
+            buffers = gathered.gather(peer.outbox);
         } else if (peer.state == PeerState::open ||
                    (peer.state == PeerState::stopping && reading_ != 0)) {
             // A stopping peer finishes only once no reader can route to it: a frame already
@@ -147,7 +144,7 @@ Service::Step Service::write_once(Peer& peer, boost::system::error_code& error) 
                                                                             : PeerState::lingering);
         }
     }
-    if (count == 0) {
+    if (buffers.empty()) {
         const bool linger = !finishing.closed;
         boost::system::error_code ignored;
         peer.socket.shutdown(tcp::socket::shutdown_send, ignored); // FIN last
@@ -156,11 +153,7 @@ Service::Step Service::write_once(Peer& peer, boost::system::error_code& error) 
     }
     // Between the two locks other threads may append to the queue, behind what was
     // gathered; nobody else consumes it, and a close runs on this strand, not during this.
-    std::array<asio::const_buffer, core::max_write_entries> buffers;
-    for (std::size_t i = 0; i < count; ++i)
-        buffers[i] = asio::const_buffer(views[i].data, views[i].size);
-    const std::size_t written =
-        peer.socket.write_some(std::span<const asio::const_buffer>(buffers.data(), count), error);
+    const std::size_t written = peer.socket.write_some(buffers, error);
     if (would_block(error))
         return Step::blocked;
     if (error)

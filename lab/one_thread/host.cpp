@@ -5,6 +5,7 @@
 
 #include "core/log_lines.hpp"
 #include "transport/listener.hpp"
+#include "transport/stream_io.hpp"
 
 #include <algorithm>
 #include <utility>
@@ -13,14 +14,6 @@ namespace switchboard::lab::one_thread {
 
 namespace asio = boost::asio;
 using single_task::PeerState;
-
-namespace {
-
-bool would_block(const boost::system::error_code& ec) {
-    return ec == asio::error::would_block || ec == asio::error::try_again;
-}
-
-} // namespace
 
 Host::Host(asio::io_context& io, const Config& config, single_task::Tuning tuning)
     : io_(io)
@@ -42,10 +35,8 @@ Host::~Host() {
 // --- the engine's life
 
 void Host::open(StoppedHandler on_stopped) {
-    transport::open_listener(acceptor_, config_);
+    bound_ = transport::open_listener(acceptor_, config_);
     acceptor_.non_blocking(true); // accept until would_block after one readiness
-    port_ = transport::listening_port(acceptor_);
-    address_ = transport::listening_address(acceptor_);
     on_stopped_ = std::move(on_stopped);
     next_sweep_ = Clock::now() + core::housekeeping_period(config_.slow_consumer_timeout);
 }
@@ -102,7 +93,7 @@ void Host::accept_some() {
     for (std::size_t i = 0; i < accepts_per_turn && acceptor_.is_open(); ++i) {
         boost::system::error_code ec;
         tcp::socket socket = acceptor_.accept(ec);
-        if (would_block(ec))
+        if (transport::would_block(ec))
             return;
         if (ec) {
             const bool back_off = transport::must_back_off(ec);
@@ -117,9 +108,7 @@ void Host::accept_some() {
         }
         if (relay_.full()) {
             relay_.refuse(transport::remote_address(socket));
-            boost::system::error_code ignored;
-            socket.close(ignored);
-            continue;
+            continue; // closed as it goes: no ID was sent
         }
         admit(std::move(socket));
     }

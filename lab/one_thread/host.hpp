@@ -25,6 +25,8 @@
 #include "lab/one_thread/connection.hpp"
 #include "single_task/engine.hpp"
 #include "single_task/relay.hpp"
+#include "transport/listener.hpp"
+#include "transport/stream_io.hpp"
 
 #include <switchboard/config.hpp>
 #include <switchboard/log.hpp>
@@ -60,8 +62,8 @@ public:
     Host& operator=(const Host&) = delete;
 
     // The Engine calls every one-thread design answers alike.
-    std::uint16_t port() const noexcept final { return port_; }
-    std::string local_address() const final { return address_; }
+    std::uint16_t port() const noexcept final { return bound_.port; }
+    std::string local_address() const final { return bound_.address; }
     Stats stats() const noexcept final { return relay_.counters().snapshot(); }
 
 protected:
@@ -173,15 +175,15 @@ private:
     std::vector<Connection*> closed_;                      ///< closed, not reaped yet
     std::vector<std::shared_ptr<Connection>> pending_;     ///< woken, not settled yet
     /// The iovecs of a synchronous write (write_output): one write at a time uses them.
+    transport::GatherBuffers gathered_;
+    /// Scratch for gather(): the views behind the buffers of one asynchronous write.
     std::array<core::ByteView, core::max_write_entries> views_;
-    std::array<boost::asio::const_buffer, core::max_write_entries> buffers_;
     /// Where a lingering peer's input goes: such peers are few and short-lived (a stop's
     /// drain), so one buffer serves them all.
     std::array<std::byte, 4096> sink_;
 
     StoppedHandler on_stopped_;
-    std::uint16_t port_ = 0;
-    std::string address_;
+    transport::Bound bound_;
     Clock::time_point next_sweep_ = Clock::time_point::max();
     Clock::time_point drain_deadline_ = Clock::time_point::max(); ///< max: none pending
     Clock::time_point accept_resume_at_ = Clock::time_point::min();

@@ -11,13 +11,7 @@ namespace asio = boost::asio;
 using single_task::PeerState;
 using single_task::Relay;
 
-namespace {
-
-bool would_block(const boost::system::error_code& ec) {
-    return ec == asio::error::would_block || ec == asio::error::try_again;
-}
-
-} // namespace
+using transport::would_block;
 
 bool Host::wants_read(const Connection& c) const noexcept {
     // paused_on is the relay's own mark: set when routing paused this sender, cleared when
@@ -57,9 +51,8 @@ Host::Progress Host::read_input(Connection& c) {
     for (std::size_t reads = 0; wants_read(c); ++reads) {
         if (reads == core::reads_per_turn)
             return Progress::budget_spent; // the others' turn
-        const std::span<std::byte> room = c.input.prepare(relay_.read_chunks());
         boost::system::error_code ec;
-        const std::size_t n = c.socket.read_some(asio::buffer(room.data(), room.size()), ec);
+        transport::read_into(c.socket, c.input, relay_.read_chunks(), ec);
         if (would_block(ec)) {
             c.input.release_if_idle(); // an idle connection holds no read buffer
             return Progress::would_block;
@@ -68,7 +61,6 @@ Host::Progress Host::read_input(Connection& c) {
             relay_.input_ended(c, ec == asio::error::eof ? "" : ec.message());
             return Progress::done;
         }
-        c.input.commit(n);
         // Paused: the relay resumes it and wakes it (settle() then routes the rest). Closed
         // (an oversized frame, say): nothing more to read.
         if (relay_.route_input(c, Clock::now()) != Relay::Input::need_more)
@@ -94,11 +86,7 @@ Host::Progress Host::discard_input(Connection& c) {
 }
 
 std::size_t Host::gather(Connection& c, std::span<asio::const_buffer> out) {
-    const std::size_t count = c.outbox.gather(
-        std::span(views_.data(), std::min(out.size(), views_.size())), core::max_write_bytes);
-    for (std::size_t i = 0; i < count; ++i)
-        out[i] = asio::const_buffer(views_[i].data, views_[i].size);
-    return count;
+    return transport::gather_buffers(c.outbox, views_, out, core::max_write_bytes);
 }
 
 Host::Progress Host::write_output(Connection& c) {
@@ -106,10 +94,8 @@ Host::Progress Host::write_output(Connection& c) {
     while (wants_write(c)) {
         if (total >= core::max_write_bytes)
             return Progress::budget_spent; // other peers' writes wait meanwhile: not longer
-        const std::size_t count = gather(c, buffers_);
         boost::system::error_code ec;
-        const std::size_t n =
-            c.socket.write_some(std::span<const asio::const_buffer>(buffers_.data(), count), ec);
+        const std::size_t n = c.socket.write_some(gathered_.gather(c.outbox), ec);
         if (would_block(ec))
             return Progress::would_block;
         if (ec) {

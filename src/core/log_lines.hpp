@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -36,5 +37,15 @@ void log_stopped(const Logger& log, const Stats& stats);
 
 /// What an exception that escaped a coroutine says, for its log line.
 std::string describe(std::exception_ptr error);
+
+/// A completion handler for co_spawn that logs what escaped the coroutine ("WHAT failed:
+/// ...") instead of losing it, as `detached` would. It holds `owner`, who owns `log`.
+template <typename Owner>
+auto log_failure(std::shared_ptr<Owner> owner, const Logger& log, const char* what) {
+    return [owner = std::move(owner), &log, what](std::exception_ptr error) {
+        if (error)
+            log.error(what, " failed: ", describe(error));
+    };
+}
 
 } // namespace switchboard::core

@@ -4,6 +4,7 @@
 
 #include "core/log_lines.hpp"
 #include "core/policy.hpp"
+#include "transport/accept_loop.hpp"
 #include "transport/listener.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -32,50 +33,28 @@ std::shared_ptr<Engine> make_engine(asio::io_context& io, const Config& config, 
     return std::make_shared<Service>(io, config, tuning);
 }
 
-std::function<void(std::exception_ptr)> Service::log_failure(const char* what) {
-    return [self = shared_from_this(), what](std::exception_ptr error) {
-        if (error)
-            self->log_.error(what, " failed: ", core::describe(error));
-    };
-}
-
 void Service::start(StoppedHandler on_stopped) {
-    transport::open_listener(acceptor_, config_);
-    port_ = transport::listening_port(acceptor_);
-    address_ = transport::listening_address(acceptor_);
+    bound_ = transport::open_listener(acceptor_, config_);
     on_stopped_ = std::move(on_stopped);
     accepting_ = true;
-    asio::co_spawn(io_, accept_loop(shared_from_this()), log_failure("accept loop"));
-    asio::co_spawn(io_, housekeeping_loop(shared_from_this()), log_failure("housekeeping"));
+    const Self self = shared_from_this();
+    asio::co_spawn(io_, accept_loop(self), core::log_failure(self, log_, "accept loop"));
+    asio::co_spawn(io_, housekeeping_loop(self), core::log_failure(self, log_, "housekeeping"));
 }
 
 asio::awaitable<void> Service::accept_loop(Self self) {
-    asio::steady_timer backoff(io_);
-    while (acceptor_.is_open()) {
-        auto [ec, socket] = co_await acceptor_.async_accept(asio::as_tuple(use_awaitable));
-        // Suspension: a stop may have closed the listener meanwhile (the accept then aborts).
-        if (ec == asio::error::operation_aborted || !acceptor_.is_open())
-            break;
-        if (ec) {
-            const bool back_off = transport::must_back_off(ec);
-            core::log_accept_failed(log_, ec.message(), back_off);
-            if (back_off) {
-                // Suspension: a stop closes the listener; the loop condition sees it.
-                backoff.expires_after(core::accept_backoff);
-                co_await backoff.async_wait(asio::as_tuple(use_awaitable));
+    co_await transport::accept_connections(
+        acceptor_, log_, [this] { return io_.get_executor(); },
+        [&](tcp::socket socket, auto&&) {
+            if (relay_.full()) {
+                relay_.refuse(transport::remote_address(socket));
+                return; // closed as it goes: no ID was sent
             }
-            continue;
-        }
-        if (relay_.full()) {
-            relay_.refuse(transport::remote_address(socket));
-            boost::system::error_code ignored;
-            socket.close(ignored);
-            continue;
-        }
-        // The session admits its peer before its first suspension (co_spawn runs it inline up
-        // to there), so relay_.full() is exact at the next accept.
-        asio::co_spawn(io_, session(self, std::move(socket)), log_failure("session"));
-    }
+            // The session admits its peer before its first suspension (co_spawn runs it
+            // inline up to there), so relay_.full() is exact at the next accept.
+            asio::co_spawn(io_, session(self, std::move(socket)),
+                           core::log_failure(self, log_, "session"));
+        });
     accepting_ = false;
     maybe_finish();
 }

@@ -9,22 +9,20 @@
 // however the io_context ends, even a frame destroyed without being resumed.
 #pragma once
 
-#include "core/outbox.hpp"
-#include "core/policy.hpp"
 #include "single_task/connection.hpp"
 #include "single_task/engine.hpp"
 #include "single_task/relay.hpp"
+#include "transport/listener.hpp"
+#include "transport/stream_io.hpp"
 
 #include <switchboard/config.hpp>
 #include <switchboard/log.hpp>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/buffer.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <array>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -40,8 +38,8 @@ public:
     void start(StoppedHandler on_stopped) override;
     void stop() override;
     void abort() override;
-    std::uint16_t port() const noexcept override { return port_; }
-    std::string local_address() const override { return address_; }
+    std::uint16_t port() const noexcept override { return bound_.port; }
+    std::string local_address() const override { return bound_.address; }
     std::string design() const override { return "single-task"; }
     Stats stats() const noexcept override { return relay_.counters().snapshot(); }
 
@@ -59,15 +57,12 @@ private:
     boost::asio::awaitable<void> accept_loop(Self self);
     boost::asio::awaitable<void> housekeeping_loop(Self self);
     void maybe_finish();
-    /// A completion token for co_spawn that logs an exception instead of losing it.
-    std::function<void(std::exception_ptr)> log_failure(const char* what);
 
     // session.cpp: one connection.
     boost::asio::awaitable<void> session(Self self, tcp::socket socket);
     boost::asio::awaitable<void> reader(Self self, Connection& connection);
     boost::asio::awaitable<void> writer(Self self, Connection& connection);
     boost::asio::awaitable<void> linger(Connection& connection);
-    std::size_t gather(Connection& connection);
     /// An exception inside a coroutine (not expected: bad_alloc, say): logged, then closed.
     void fail(Connection& connection, const std::exception& error);
 
@@ -81,12 +76,10 @@ private:
     /// The iovecs of a write, shared by every writer: a write is tried without blocking and
     /// finished before the next co_await, so one writer uses them at a time, and an idle peer
     /// holds none.
-    std::array<core::ByteView, core::max_write_entries> gather_views_;
-    std::array<boost::asio::const_buffer, core::max_write_entries> gather_buffers_;
+    transport::GatherBuffers gather_;
 
     StoppedHandler on_stopped_;
-    std::uint16_t port_ = 0;
-    std::string address_;
+    transport::Bound bound_;
     bool accepting_ = false; ///< the accept loop is running
     bool stopping_ = false;  ///< stop() or abort() was called
     bool stopped_ = false;   ///< on_stopped_ has run

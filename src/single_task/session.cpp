@@ -5,6 +5,7 @@
 #include "core/log_lines.hpp"
 #include "single_task/service.hpp"
 #include "transport/listener.hpp"
+#include "transport/stream_io.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -23,14 +24,6 @@ namespace switchboard::single_task {
 namespace asio = boost::asio;
 using asio::use_awaitable;
 using Clock = Relay::Clock;
-
-namespace {
-
-bool would_block(const boost::system::error_code& ec) {
-    return ec == asio::error::would_block || ec == asio::error::try_again;
-}
-
-} // namespace
 
 asio::awaitable<void> Service::session(Self self, tcp::socket socket) {
     transport::prepare_accepted(socket);
@@ -61,11 +54,9 @@ asio::awaitable<void> Service::reader([[maybe_unused]] Self self, Connection& co
     std::size_t reads_this_turn = 0;
     try {
         while (connection.state == PeerState::open && !relay_.draining()) {
-            const std::span<std::byte> room = connection.input.prepare(relay_.read_chunks());
             boost::system::error_code ec;
-            const std::size_t n =
-                connection.socket.read_some(asio::buffer(room.data(), room.size()), ec);
-            if (would_block(ec)) {
+            transport::read_into(connection.socket, connection.input, relay_.read_chunks(), ec);
+            if (transport::would_block(ec)) {
                 connection.input.release_if_idle(); // an idle connection holds no read buffer
                 reads_this_turn = 0;
                 // Suspension: the connection may be closed (its socket closed) or the server may
@@ -81,7 +72,6 @@ asio::awaitable<void> Service::reader([[maybe_unused]] Self self, Connection& co
                 relay_.input_ended(connection, ec == asio::error::eof ? "" : ec.message());
                 break;
             }
-            connection.input.commit(n);
             while (relay_.route_input(connection, Clock::now()) == Relay::Input::paused) {
                 // Suspension: the destination may drain, leave or get a new holder of its ID,
                 // this connection may be closed, the server may stop reading. still_paused()
@@ -107,13 +97,6 @@ void Service::fail(Connection& connection, const std::exception& error) {
     relay_.failed(connection, error.what());
 }
 
-std::size_t Service::gather(Connection& connection) {
-    const std::size_t count = connection.outbox.gather(gather_views_, core::max_write_bytes);
-    for (std::size_t i = 0; i < count; ++i)
-        gather_buffers_[i] = asio::const_buffer(gather_views_[i].data, gather_views_[i].size);
-    return count;
-}
-
 asio::awaitable<void> Service::writer([[maybe_unused]] Self self, Connection& connection) {
     try {
         for (;;) {
@@ -136,11 +119,10 @@ asio::awaitable<void> Service::writer([[maybe_unused]] Self self, Connection& co
             }
             // Write without blocking (the socket is non-blocking), so the iovecs can be the
             // service's shared ones and no operation is allocated; wait only when it is full.
-            const std::size_t count = gather(connection);
             boost::system::error_code ec;
-            const std::size_t written = connection.socket.write_some(
-                std::span<const asio::const_buffer>(gather_buffers_.data(), count), ec);
-            if (would_block(ec)) {
+            const std::size_t written =
+                connection.socket.write_some(gather_.gather(connection.outbox), ec);
+            if (transport::would_block(ec)) {
                 // Suspension: the queue may grow meanwhile, which is fine (it is gathered
                 // again); a close aborts this wait, and next_output() then says done.
                 co_await connection.socket.async_wait(tcp::socket::wait_write,
@@ -163,7 +145,7 @@ asio::awaitable<void> Service::linger(Connection& connection) {
     while (connection.state == PeerState::lingering) {
         boost::system::error_code ec;
         connection.socket.read_some(asio::buffer(sink), ec);
-        if (would_block(ec)) {
+        if (transport::would_block(ec)) {
             // Suspension: the drain deadline or an abort closes the connection, which aborts
             // this wait; the loop condition sees it.
             co_await connection.socket.async_wait(tcp::socket::wait_read,

@@ -9,7 +9,7 @@ namespace switchboard::transport {
 
 using boost::asio::ip::tcp;
 
-void open_listener(tcp::acceptor& acceptor, const Config& config) {
+Bound open_listener(tcp::acceptor& acceptor, const Config& config) {
     boost::system::error_code ec;
     const auto address = boost::asio::ip::make_address(config.host, ec);
     if (ec)
@@ -22,6 +22,7 @@ void open_listener(tcp::acceptor& acceptor, const Config& config) {
         throw std::system_error(ec, "cannot listen on " + config.host + ":" +
                                         std::to_string(config.port));
     acceptor.listen(boost::asio::socket_base::max_listen_connections);
+    return Bound{listening_port(acceptor), listening_address(acceptor)};
 }
 
 std::string format_endpoint(const tcp::endpoint& endpoint) {

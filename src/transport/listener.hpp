@@ -13,9 +13,16 @@
 
 namespace switchboard::transport {
 
+/// What a listener is bound to: port 0 resolved, and the address as logs show it. Engines
+/// keep it from start() on, for port() and local_address() (read from any thread).
+struct Bound {
+    std::uint16_t port = 0;
+    std::string address; ///< "127.0.0.1:8080" or "[::1]:8080"
+};
+
 /// Binds and listens on config.host:config.port. Throws std::system_error naming the address
 /// when it is not an IP literal or cannot be bound.
-void open_listener(boost::asio::ip::tcp::acceptor& acceptor, const Config& config);
+Bound open_listener(boost::asio::ip::tcp::acceptor& acceptor, const Config& config);
 
 /// "127.0.0.1:8080" or "[::1]:8080"; empty if the acceptor is not open.
 std::string listening_address(const boost::asio::ip::tcp::acceptor& acceptor);
