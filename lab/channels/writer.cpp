@@ -6,6 +6,7 @@
 // handler, which sends it.
 #include "core/policy.hpp"
 #include "lab/channels/service.hpp"
+#include "transport/linger.hpp"
 #include "transport/stream_io.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -90,24 +91,10 @@ asio::awaitable<void> Service::finish(Connection& c) {
     boost::system::error_code ignored;
     c.socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored); // FIN, after everything
     if (!c.eof_received) {
-        // The server stopped reading a client that had not finished sending: closing now would
-        // answer its next bytes with a reset, which makes its kernel discard what it has not
-        // read yet. Discard its input until its FIN; the drain deadline bounds it.
+        // The client had not finished sending: linger until its FIN (transport/linger.hpp).
+        // The drain deadline or an abort closes the socket, posted to this strand.
         send(Lingering{c.entry});
-        std::array<std::byte, 4096> sink;
-        while (!c.closed) {
-            boost::system::error_code ec;
-            c.socket.read_some(asio::buffer(sink), ec);
-            if (would_block(ec)) {
-                // Suspension: the drain deadline or an abort closes the socket (posted to this
-                // strand), which ends this wait; the loop condition sees it.
-                co_await c.socket.async_wait(asio::ip::tcp::socket::wait_read,
-                                             asio::as_tuple(use_awaitable));
-                continue;
-            }
-            if (ec)
-                break; // the client's FIN, or an error: nothing more can arrive
-        }
+        co_await transport::discard_until_fin(c.socket, [&] { return !c.closed; });
     }
     if (!c.closed)
         c.close_socket();

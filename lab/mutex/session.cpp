@@ -5,6 +5,7 @@
 #include "core/log_lines.hpp"
 #include "core/policy.hpp"
 #include "lab/mutex/service.hpp"
+#include "transport/linger.hpp"
 #include "transport/stream_io.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -208,25 +209,10 @@ asio::awaitable<void> Service::writer([[maybe_unused]] Self self, Peer& peer) {
 }
 
 asio::awaitable<void> Service::linger(Peer& peer) {
-    // The server stopped reading a client that had not finished sending. Closing now would
-    // answer its next bytes with a reset, and a reset makes the client's kernel discard what
-    // it has received but not read yet. So read and discard until its FIN; the drain
-    // deadline bounds it.
-    std::array<std::byte, 4096> sink;
-    while (peer.state == PeerState::lingering) {
-        boost::system::error_code ec;
-        peer.socket.read_some(asio::buffer(sink), ec);
-        if (would_block(ec)) {
-            // Suspension: the drain deadline or an abort is posted here and closes the socket,
-            // which aborts this wait; the loop condition sees it.
-            co_await peer.socket.async_wait(tcp::socket::wait_read, asio::as_tuple(use_awaitable));
-            continue;
-        }
-        if (ec) { // the client's FIN (or an error): nothing more can arrive
-            linger_ended(peer);
-            break;
-        }
-    }
+    // The drain deadline or an abort is posted here and closes the socket, which ends it.
+    if (co_await transport::discard_until_fin(peer.socket,
+                                              [&] { return peer.state == PeerState::lingering; }))
+        linger_ended(peer);
 }
 
 } // namespace switchboard::lab::mutex

@@ -62,7 +62,6 @@ private:
     boost::asio::awaitable<void> session(Self self, tcp::socket socket);
     boost::asio::awaitable<void> reader(Self self, Connection& connection);
     boost::asio::awaitable<void> writer(Self self, Connection& connection);
-    boost::asio::awaitable<void> linger(Connection& connection);
     /// An exception inside a coroutine (not expected: bad_alloc, say): logged, then closed.
     void fail(Connection& connection, const std::exception& error);
 

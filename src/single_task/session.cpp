@@ -4,6 +4,7 @@
 // safe, is said there. docs/architecture.md explains the rules as a whole.
 #include "core/log_lines.hpp"
 #include "single_task/service.hpp"
+#include "transport/linger.hpp"
 #include "transport/listener.hpp"
 #include "transport/stream_io.hpp"
 
@@ -15,7 +16,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <array>
 #include <exception>
 #include <span>
 
@@ -110,8 +110,13 @@ asio::awaitable<void> Service::writer([[maybe_unused]] Self self, Connection& co
             case Relay::Output::finish: {
                 boost::system::error_code ignored;
                 connection.socket.shutdown(tcp::socket::shutdown_send, ignored); // FIN last
-                if (relay_.flushed(connection) == Relay::Finish::linger)
-                    co_await linger(connection);
+                if (relay_.flushed(connection) == Relay::Finish::linger &&
+                    // Suspension: the drain deadline or an abort closes the connection, which
+                    // ends the linger (transport/linger.hpp says why it lingers).
+                    co_await transport::discard_until_fin(connection.socket, [&] {
+                        return connection.state == PeerState::lingering;
+                    }))
+                    relay_.linger_ended(connection);
                 co_return;
             }
             case Relay::Output::write:
@@ -137,25 +142,6 @@ asio::awaitable<void> Service::writer([[maybe_unused]] Self self, Connection& co
         }
     } catch (const std::exception& e) {
         fail(connection, e); // closing wakes the reader, so the session ends
-    }
-}
-
-asio::awaitable<void> Service::linger(Connection& connection) {
-    std::array<std::byte, 4096> sink;
-    while (connection.state == PeerState::lingering) {
-        boost::system::error_code ec;
-        connection.socket.read_some(asio::buffer(sink), ec);
-        if (transport::would_block(ec)) {
-            // Suspension: the drain deadline or an abort closes the connection, which aborts
-            // this wait; the loop condition sees it.
-            co_await connection.socket.async_wait(tcp::socket::wait_read,
-                                                  asio::as_tuple(use_awaitable));
-            continue;
-        }
-        if (ec) { // the client's FIN (or an error): nothing more can arrive
-            relay_.linger_ended(connection);
-            break;
-        }
     }
 }
 
