@@ -4,7 +4,7 @@
 // handler) says how its input ended, and the dispatcher acts on that.
 #include "core/policy.hpp"
 #include "lab/channels/service.hpp"
-#include "transport/stream_io.hpp"
+#include "single_task/net.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -20,7 +20,7 @@ namespace switchboard::lab::channels {
 namespace asio = boost::asio;
 using asio::use_awaitable;
 
-using transport::would_block;
+using net::would_block;
 
 asio::awaitable<Batch> Service::reader([[maybe_unused]] Self self,
                                        std::shared_ptr<Connection> connection) {
@@ -29,7 +29,7 @@ asio::awaitable<Batch> Service::reader([[maybe_unused]] Self self,
     std::size_t reads_this_turn = 0;
     while (!c.closed && !c.stop_reading) {
         boost::system::error_code ec;
-        transport::read_into(c.socket, c.input, read_chunks_, ec);
+        net::read_into(c.socket, c.input, read_chunks_, ec);
         if (would_block(ec)) {
             c.input.release_if_idle(); // an idle connection holds no read buffer
             reads_this_turn = 0;

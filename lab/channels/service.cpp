@@ -6,8 +6,7 @@
 #include "core/log_lines.hpp"
 #include "core/policy.hpp"
 #include "lab/engines.hpp"
-#include "transport/accept_loop.hpp"
-#include "transport/listener.hpp"
+#include "single_task/net.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -58,7 +57,7 @@ void Service::send(Event event) {
 // --- the Engine contract: called on the user's thread (join: any thread)
 
 void Service::start(StoppedHandler on_stopped) {
-    bound_ = transport::open_listener(acceptor_, config_);
+    bound_ = net::open_listener(acceptor_, config_);
     on_stopped_ = std::move(on_stopped);
     const Self self = shared_from_this();
     // Nothing runs before the pool starts: the strands only queue these.
@@ -95,13 +94,13 @@ void Service::join() {
 
 asio::awaitable<void> Service::accept_loop([[maybe_unused]] Self self) {
     // A stop closes the listener (posted to this strand), which aborts the accept and ends it.
-    co_await transport::accept_connections(
+    co_await net::accept_connections(
         acceptor_, log_, [this] { return asio::make_strand(pool_.context()); },
         [this](tcp::socket socket, Strand strand) {
-            transport::prepare_accepted(socket);
+            net::prepare_accepted(socket);
             auto connection =
                 std::make_shared<Connection>(std::move(strand), std::move(socket), config_);
-            connection->remote = transport::remote_address(connection->socket);
+            connection->remote = net::remote_address(connection->socket);
             send(NewPeer{std::move(connection)}); // admitted or refused by the dispatcher
         });
 }

@@ -29,7 +29,7 @@
 #include "lab/model.hpp"
 #include "lab/pool/thread_pool.hpp"
 #include "single_task/engine.hpp"
-#include "transport/listener.hpp"
+#include "single_task/net.hpp"
 
 #include <switchboard/config.hpp>
 #include <switchboard/log.hpp>
@@ -46,6 +46,8 @@
 #include <string>
 
 namespace switchboard::lab::channels {
+
+namespace net = single_task::net; // the TCP side, shared with the product
 
 class Service final : public single_task::Engine,
                       public DispatcherHost,
@@ -106,7 +108,7 @@ private:
     Dispatcher dispatcher_;
 
     StoppedHandler on_stopped_; ///< only on the user's thread
-    transport::Bound bound_;
+    net::Bound bound_;
 };
 
 } // namespace switchboard::lab::channels

@@ -6,8 +6,7 @@
 // handler, which sends it.
 #include "core/policy.hpp"
 #include "lab/channels/service.hpp"
-#include "transport/linger.hpp"
-#include "transport/stream_io.hpp"
+#include "single_task/net.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
@@ -23,11 +22,11 @@ using asio::use_awaitable;
 
 namespace {
 
-using transport::would_block;
+using net::would_block;
 
 /// The iovecs of a write, per pool thread: a write is gathered and tried without a suspension
 /// in between, so one writer on each thread uses them at a time, and an idle peer holds none.
-thread_local transport::GatherBuffers gathered;
+thread_local net::GatherBuffers gathered;
 
 } // namespace
 
@@ -91,10 +90,10 @@ asio::awaitable<void> Service::finish(Connection& c) {
     boost::system::error_code ignored;
     c.socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored); // FIN, after everything
     if (!c.eof_received) {
-        // The client had not finished sending: linger until its FIN (transport/linger.hpp).
-        // The drain deadline or an abort closes the socket, posted to this strand.
+        // The client had not finished sending: linger until its FIN (net::discard_until_fin says
+        // why). The drain deadline or an abort closes the socket, posted to this strand.
         send(Lingering{c.entry});
-        co_await transport::discard_until_fin(c.socket, [&] { return !c.closed; });
+        co_await net::discard_until_fin(c.socket, [&] { return !c.closed; });
     }
     if (!c.closed)
         c.close_socket();

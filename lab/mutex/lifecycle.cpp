@@ -6,8 +6,7 @@
 #include "core/policy.hpp"
 #include "lab/engines.hpp"
 #include "lab/mutex/service.hpp"
-#include "transport/accept_loop.hpp"
-#include "transport/listener.hpp"
+#include "single_task/net.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -49,7 +48,7 @@ std::string Service::design() const {
 // --- Engine: on the user's thread (join: any thread)
 
 void Service::start(StoppedHandler on_stopped) {
-    bound_ = transport::open_listener(acceptor_, config_);
+    bound_ = net::open_listener(acceptor_, config_);
     on_stopped_ = std::move(on_stopped);
     // Everything here happens before the threads start, which publishes it to them.
     accepting_ = true;
@@ -80,7 +79,7 @@ void Service::join() {
 // --- the control strand
 
 asio::awaitable<void> Service::accept_loop([[maybe_unused]] Self self) {
-    co_await transport::accept_connections(
+    co_await net::accept_connections(
         acceptor_, log_,
         // Each connection gets a strand of its own; its socket is bound to it from the start.
         [this] { return asio::make_strand(pool_.context()); },
@@ -89,7 +88,7 @@ asio::awaitable<void> Service::accept_loop([[maybe_unused]] Self self) {
             // logs "disconnected", so a client that saw that may take the slot at once.
             if (peers_.size() >= config_.max_connections) {
                 counters_.connections_refused.add();
-                core::log_refused(log_, transport::remote_address(socket), config_.max_connections);
+                core::log_refused(log_, net::remote_address(socket), config_.max_connections);
                 return; // closed as it goes: no ID was sent
             }
             admit(std::move(socket));
@@ -99,8 +98,8 @@ asio::awaitable<void> Service::accept_loop([[maybe_unused]] Self self) {
 }
 
 void Service::admit(tcp::socket socket) {
-    transport::prepare_accepted(socket);
-    std::string remote = transport::remote_address(socket);
+    net::prepare_accepted(socket);
+    std::string remote = net::remote_address(socket);
     // The last reference may be dropped on any thread (a router, the sweep): the peer is
     // destroyed on its own strand, after everything its strand did with the socket.
     PeerPtr peer(new Peer(std::move(socket), std::move(remote), config_), [](Peer* p) {

@@ -39,7 +39,7 @@
 #include "lab/mutex/peers.hpp"
 #include "lab/pool/thread_pool.hpp"
 #include "single_task/engine.hpp"
-#include "transport/listener.hpp"
+#include "single_task/net.hpp"
 
 #include <switchboard/config.hpp>
 #include <switchboard/log.hpp>
@@ -62,6 +62,8 @@
 #include <string_view>
 
 namespace switchboard::lab::mutex {
+
+namespace net = single_task::net; // the TCP side, shared with the product
 
 class Service final : public single_task::Engine, public std::enable_shared_from_this<Service> {
 public:
@@ -156,7 +158,7 @@ private:
     bool finished_ = false;
 
     StoppedHandler on_stopped_; ///< set by start(), run on the user's thread
-    transport::Bound bound_;
+    net::Bound bound_;
 };
 
 } // namespace switchboard::lab::mutex

@@ -5,8 +5,7 @@
 #include "core/log_lines.hpp"
 #include "core/policy.hpp"
 #include "lab/mutex/service.hpp"
-#include "transport/linger.hpp"
-#include "transport/stream_io.hpp"
+#include "single_task/net.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -27,7 +26,7 @@ using asio::use_awaitable;
 
 namespace {
 
-using transport::would_block;
+using net::would_block;
 
 /// A writer that keeps finding bytes yields its strand (and its thread) after this many
 /// writes in a row. In the product a writer can never find more than was queued when it
@@ -72,7 +71,7 @@ asio::awaitable<void> Service::reader([[maybe_unused]] Self self, Peer& peer) {
     try {
         while (peer.state == PeerState::open && !draining_) {
             boost::system::error_code ec;
-            transport::read_into(peer.socket, peer.input, read_chunks_, ec);
+            net::read_into(peer.socket, peer.input, read_chunks_, ec);
             if (would_block(ec)) {
                 peer.input.release_if_idle(); // an idle connection holds no read buffer
                 reads_this_turn = 0;
@@ -114,7 +113,7 @@ Service::Step Service::write_once(Peer& peer, boost::system::error_code& error) 
     // On the thread's stack, not in the coroutine frame: nothing here suspends, so an idle
     // peer holds no iovecs (the product shares one set among all its writers for the same
     // reason; here every thread has its own).
-    transport::GatherBuffers gathered;
+    net::GatherBuffers gathered;
     std::span<const asio::const_buffer> buffers;
     Transition finishing;
     {
@@ -210,8 +209,8 @@ asio::awaitable<void> Service::writer([[maybe_unused]] Self self, Peer& peer) {
 
 asio::awaitable<void> Service::linger(Peer& peer) {
     // The drain deadline or an abort is posted here and closes the socket, which ends it.
-    if (co_await transport::discard_until_fin(peer.socket,
-                                              [&] { return peer.state == PeerState::lingering; }))
+    if (co_await net::discard_until_fin(peer.socket,
+                                        [&] { return peer.state == PeerState::lingering; }))
         linger_ended(peer);
 }
 

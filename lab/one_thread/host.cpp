@@ -4,8 +4,7 @@
 #include "lab/one_thread/host.hpp"
 
 #include "core/log_lines.hpp"
-#include "transport/listener.hpp"
-#include "transport/stream_io.hpp"
+#include "single_task/net.hpp"
 
 #include <algorithm>
 #include <utility>
@@ -35,7 +34,7 @@ Host::~Host() {
 // --- the engine's life
 
 void Host::open(StoppedHandler on_stopped) {
-    bound_ = transport::open_listener(acceptor_, config_);
+    bound_ = net::open_listener(acceptor_, config_);
     acceptor_.non_blocking(true); // accept until would_block after one readiness
     on_stopped_ = std::move(on_stopped);
     next_sweep_ = Clock::now() + core::housekeeping_period(config_.slow_consumer_timeout);
@@ -93,10 +92,10 @@ void Host::accept_some() {
     for (std::size_t i = 0; i < accepts_per_turn && acceptor_.is_open(); ++i) {
         boost::system::error_code ec;
         tcp::socket socket = acceptor_.accept(ec);
-        if (transport::would_block(ec))
+        if (net::would_block(ec))
             return;
         if (ec) {
-            const bool back_off = transport::must_back_off(ec);
+            const bool back_off = net::must_back_off(ec);
             core::log_accept_failed(log_, ec.message(), back_off);
             if (back_off) {
                 // Accept fails at once while this lasts: the loop does not wait on the
@@ -107,7 +106,7 @@ void Host::accept_some() {
             continue; // one connection's problem (it reset before we took it, say)
         }
         if (relay_.full()) {
-            relay_.refuse(transport::remote_address(socket));
+            relay_.refuse(net::remote_address(socket));
             continue; // closed as it goes: no ID was sent
         }
         admit(std::move(socket));
@@ -115,8 +114,8 @@ void Host::accept_some() {
 }
 
 void Host::admit(tcp::socket socket) {
-    transport::prepare_accepted(socket);
-    std::string remote = transport::remote_address(socket);
+    net::prepare_accepted(socket);
+    std::string remote = net::remote_address(socket);
     auto c = std::make_shared<Connection>(std::move(socket), std::move(remote), config_);
     c->slot = connections_.size();
     connections_.push_back(c);

@@ -24,9 +24,8 @@
 #include "core/policy.hpp"
 #include "lab/one_thread/connection.hpp"
 #include "single_task/engine.hpp"
+#include "single_task/net.hpp"
 #include "single_task/relay.hpp"
-#include "transport/listener.hpp"
-#include "transport/stream_io.hpp"
 
 #include <switchboard/config.hpp>
 #include <switchboard/log.hpp>
@@ -45,6 +44,8 @@
 #include <vector>
 
 namespace switchboard::lab::one_thread {
+
+namespace net = single_task::net; // the TCP side, shared with the product
 
 /// Connections accepted per listener wake-up: enough that a burst of connects does not take
 /// a turn each (a race turn costs O(connections)), few enough that established peers are not
@@ -175,7 +176,7 @@ private:
     std::vector<Connection*> closed_;                      ///< closed, not reaped yet
     std::vector<std::shared_ptr<Connection>> pending_;     ///< woken, not settled yet
     /// The iovecs of a synchronous write (write_output): one write at a time uses them.
-    transport::GatherBuffers gathered_;
+    net::GatherBuffers gathered_;
     /// Scratch for gather(): the views behind the buffers of one asynchronous write.
     std::array<core::ByteView, core::max_write_entries> views_;
     /// Where a lingering peer's input goes: such peers are few and short-lived (a stop's
@@ -183,7 +184,7 @@ private:
     std::array<std::byte, 4096> sink_;
 
     StoppedHandler on_stopped_;
-    transport::Bound bound_;
+    net::Bound bound_;
     Clock::time_point next_sweep_ = Clock::time_point::max();
     Clock::time_point drain_deadline_ = Clock::time_point::max(); ///< max: none pending
     Clock::time_point accept_resume_at_ = Clock::time_point::min();

@@ -11,7 +11,7 @@ namespace asio = boost::asio;
 using single_task::PeerState;
 using single_task::Relay;
 
-using transport::would_block;
+using net::would_block;
 
 bool Host::wants_read(const Connection& c) const noexcept {
     // paused_on is the relay's own mark: set when routing paused this sender, cleared when
@@ -52,7 +52,7 @@ Host::Progress Host::read_input(Connection& c) {
         if (reads == core::reads_per_turn)
             return Progress::budget_spent; // the others' turn
         boost::system::error_code ec;
-        transport::read_into(c.socket, c.input, relay_.read_chunks(), ec);
+        net::read_into(c.socket, c.input, relay_.read_chunks(), ec);
         if (would_block(ec)) {
             c.input.release_if_idle(); // an idle connection holds no read buffer
             return Progress::would_block;
@@ -86,7 +86,7 @@ Host::Progress Host::discard_input(Connection& c) {
 }
 
 std::size_t Host::gather(Connection& c, std::span<asio::const_buffer> out) {
-    return transport::gather_buffers(c.outbox, views_, out, core::max_write_bytes);
+    return net::gather_buffers(c.outbox, views_, out, core::max_write_bytes);
 }
 
 Host::Progress Host::write_output(Connection& c) {

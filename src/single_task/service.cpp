@@ -4,8 +4,7 @@
 
 #include "core/log_lines.hpp"
 #include "core/policy.hpp"
-#include "transport/accept_loop.hpp"
-#include "transport/listener.hpp"
+#include "single_task/net.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -34,7 +33,7 @@ std::shared_ptr<Engine> make_engine(asio::io_context& io, const Config& config, 
 }
 
 void Service::start(StoppedHandler on_stopped) {
-    bound_ = transport::open_listener(acceptor_, config_);
+    bound_ = net::open_listener(acceptor_, config_);
     on_stopped_ = std::move(on_stopped);
     accepting_ = true;
     const Self self = shared_from_this();
@@ -43,11 +42,11 @@ void Service::start(StoppedHandler on_stopped) {
 }
 
 asio::awaitable<void> Service::accept_loop(Self self) {
-    co_await transport::accept_connections(
+    co_await net::accept_connections(
         acceptor_, log_, [this] { return io_.get_executor(); },
         [&](tcp::socket socket, auto&&) {
             if (relay_.full()) {
-                relay_.refuse(transport::remote_address(socket));
+                relay_.refuse(net::remote_address(socket));
                 return; // closed as it goes: no ID was sent
             }
             // The session admits its peer before its first suspension (co_spawn runs it

@@ -11,9 +11,8 @@
 
 #include "single_task/connection.hpp"
 #include "single_task/engine.hpp"
+#include "single_task/net.hpp"
 #include "single_task/relay.hpp"
-#include "transport/listener.hpp"
-#include "transport/stream_io.hpp"
 
 #include <switchboard/config.hpp>
 #include <switchboard/log.hpp>
@@ -75,10 +74,10 @@ private:
     /// The iovecs of a write, shared by every writer: a write is tried without blocking and
     /// finished before the next co_await, so one writer uses them at a time, and an idle peer
     /// holds none.
-    transport::GatherBuffers gather_;
+    net::GatherBuffers gather_;
 
     StoppedHandler on_stopped_;
-    transport::Bound bound_;
+    net::Bound bound_;
     bool accepting_ = false; ///< the accept loop is running
     bool stopping_ = false;  ///< stop() or abort() was called
     bool stopped_ = false;   ///< on_stopped_ has run

@@ -3,10 +3,8 @@
 // decision is the relay's (relay.hpp); what may change at each co_await, and why that is
 // safe, is said there. docs/architecture.md explains the rules as a whole.
 #include "core/log_lines.hpp"
+#include "single_task/net.hpp"
 #include "single_task/service.hpp"
-#include "transport/linger.hpp"
-#include "transport/listener.hpp"
-#include "transport/stream_io.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -26,8 +24,8 @@ using asio::use_awaitable;
 using Clock = Relay::Clock;
 
 asio::awaitable<void> Service::session(Self self, tcp::socket socket) {
-    transport::prepare_accepted(socket);
-    std::string remote = transport::remote_address(socket);
+    net::prepare_accepted(socket);
+    std::string remote = net::remote_address(socket);
     Connection connection(std::move(socket), std::move(remote), config_);
     // Admitted before the first suspension: addressable from the moment its ID is queued, and
     // counted against max_connections at the next accept.
@@ -55,8 +53,8 @@ asio::awaitable<void> Service::reader([[maybe_unused]] Self self, Connection& co
     try {
         while (connection.state == PeerState::open && !relay_.draining()) {
             boost::system::error_code ec;
-            transport::read_into(connection.socket, connection.input, relay_.read_chunks(), ec);
-            if (transport::would_block(ec)) {
+            net::read_into(connection.socket, connection.input, relay_.read_chunks(), ec);
+            if (net::would_block(ec)) {
                 connection.input.release_if_idle(); // an idle connection holds no read buffer
                 reads_this_turn = 0;
                 // Suspension: the connection may be closed (its socket closed) or the server may
@@ -112,8 +110,8 @@ asio::awaitable<void> Service::writer([[maybe_unused]] Self self, Connection& co
                 connection.socket.shutdown(tcp::socket::shutdown_send, ignored); // FIN last
                 if (relay_.flushed(connection) == Relay::Finish::linger &&
                     // Suspension: the drain deadline or an abort closes the connection, which
-                    // ends the linger (transport/linger.hpp says why it lingers).
-                    co_await transport::discard_until_fin(connection.socket, [&] {
+                    // ends the linger (net::discard_until_fin says why it lingers).
+                    co_await net::discard_until_fin(connection.socket, [&] {
                         return connection.state == PeerState::lingering;
                     }))
                     relay_.linger_ended(connection);
@@ -127,7 +125,7 @@ asio::awaitable<void> Service::writer([[maybe_unused]] Self self, Connection& co
             boost::system::error_code ec;
             const std::size_t written =
                 connection.socket.write_some(gather_.gather(connection.outbox), ec);
-            if (transport::would_block(ec)) {
+            if (net::would_block(ec)) {
                 // Suspension: the queue may grow meanwhile, which is fine (it is gathered
                 // again); a close aborts this wait, and next_output() then says done.
                 co_await connection.socket.async_wait(tcp::socket::wait_write,

@@ -153,8 +153,6 @@ TEST_CASE("Unseeded directories draw unpredictable IDs") {
 
 // ----------------------------------------------------------------------------- IdTable
 
-#include "core/id_table.hpp"
-
 TEST_CASE("The ID table agrees with std::unordered_map through random inserts and erases") {
     using switchboard::core::IdTable;
     // A narrow key range makes long probe runs and wrap-arounds, the cases deletion by

@@ -1,13 +1,15 @@
-#include "transport/listener.hpp"
+#include "single_task/net.hpp"
 
 #include <boost/asio/ip/address.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <system_error>
 
-namespace switchboard::transport {
+namespace switchboard::single_task::net {
 
-using boost::asio::ip::tcp;
+namespace asio = boost::asio;
+using asio::ip::tcp;
 
 Bound open_listener(tcp::acceptor& acceptor, const Config& config) {
     boost::system::error_code ec;
@@ -65,4 +67,27 @@ bool must_back_off(const boost::system::error_code& error) noexcept {
            error == boost::system::error_code(ENFILE, boost::system::system_category());
 }
 
-} // namespace switchboard::transport
+bool would_block(const boost::system::error_code& error) noexcept {
+    return error == asio::error::would_block || error == asio::error::try_again;
+}
+
+std::size_t read_into(asio::ip::tcp::socket& socket, core::InputBuffer& input,
+                      core::ChunkPool& pool, boost::system::error_code& error, std::size_t limit) {
+    const std::span<std::byte> room = input.prepare(pool);
+    const std::size_t n =
+        socket.read_some(asio::buffer(room.data(), std::min(room.size(), limit)), error);
+    if (!error)
+        input.commit(n);
+    return error ? 0 : n;
+}
+
+std::size_t gather_buffers(const core::Outbox& outbox, std::span<core::ByteView> views,
+                           std::span<asio::const_buffer> out, std::size_t max_bytes) {
+    const std::size_t count =
+        outbox.gather(views.first(std::min(views.size(), out.size())), max_bytes);
+    for (std::size_t i = 0; i < count; ++i)
+        out[i] = asio::const_buffer(views[i].data, views[i].size);
+    return count;
+}
+
+} // namespace switchboard::single_task::net
