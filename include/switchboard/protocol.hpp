@@ -30,9 +30,17 @@ constexpr bool is_assignable(PeerId id) noexcept {
 }
 
 /// Writes `value` big-endian into the first four bytes of `out`.
-void store_u32(std::span<std::byte, 4> out, std::uint32_t value) noexcept;
+constexpr void store_u32(std::span<std::byte, 4> out, std::uint32_t value) noexcept {
+    out[0] = std::byte(value >> 24);
+    out[1] = std::byte(value >> 16);
+    out[2] = std::byte(value >> 8);
+    out[3] = std::byte(value);
+}
 /// Reads a big-endian u32 from the first four bytes of `in`.
-std::uint32_t load_u32(std::span<const std::byte, 4> in) noexcept;
+constexpr std::uint32_t load_u32(std::span<const std::byte, 4> in) noexcept {
+    return (std::uint32_t(in[0]) << 24) | (std::uint32_t(in[1]) << 16) |
+           (std::uint32_t(in[2]) << 8) | std::uint32_t(in[3]);
+}
 
 /// True when `payload` can be sent: it contains no 0x00 (the terminator is added on the wire).
 bool is_valid_payload(std::span<const std::byte> payload) noexcept;

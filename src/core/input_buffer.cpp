@@ -34,15 +34,6 @@ std::span<std::byte> InputBuffer::prepare(ChunkPool& pool) {
     return {chunk_->data() + end_, chunk_->capacity() - end_};
 }
 
-FrameParser::Result InputBuffer::next() noexcept {
-    if (!chunk_)
-        return parser_.next({});
-    const auto result =
-        parser_.next(std::span<const std::byte>(chunk_->data() + begin_, end_ - begin_));
-    begin_ += result.consumed;
-    return result;
-}
-
 void InputBuffer::release_if_idle() noexcept {
     if (chunk_ && begin_ == end_ && chunk_->use_count() == 1)
         chunk_.reset();

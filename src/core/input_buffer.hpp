@@ -32,7 +32,14 @@ public:
     /// The next complete frame, consumed (status frame), or need_more, or frame_too_large,
     /// which is sticky: the stream cannot be resynchronised. A frame's payload points into
     /// chunk(); queue it with a copy of chunk() to keep it alive.
-    FrameParser::Result next() noexcept;
+    FrameParser::Result next() noexcept {
+        // Inline, like FrameParser::next: once per frame (see frame_parser.hpp).
+        const auto result =
+            parser_.next(chunk_ ? std::span<const std::byte>(chunk_->data() + begin_, end_ - begin_)
+                                : std::span<const std::byte>());
+        begin_ += result.consumed;
+        return result;
+    }
     const ChunkRef& chunk() const noexcept { return chunk_; }
 
     /// Bytes read but not consumed: a partial frame, or frames not parsed yet.

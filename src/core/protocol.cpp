@@ -7,18 +7,6 @@ namespace switchboard {
 
 namespace protocol {
 
-void store_u32(std::span<std::byte, 4> out, std::uint32_t value) noexcept {
-    out[0] = std::byte(value >> 24);
-    out[1] = std::byte(value >> 16);
-    out[2] = std::byte(value >> 8);
-    out[3] = std::byte(value);
-}
-
-std::uint32_t load_u32(std::span<const std::byte, 4> in) noexcept {
-    return (std::uint32_t(in[0]) << 24) | (std::uint32_t(in[1]) << 16) |
-           (std::uint32_t(in[2]) << 8) | std::uint32_t(in[3]);
-}
-
 bool is_valid_payload(std::span<const std::byte> payload) noexcept {
     return std::find(payload.begin(), payload.end(), terminator) == payload.end();
 }
