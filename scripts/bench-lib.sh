@@ -1,6 +1,16 @@
-# Shell functions shared by run-benchmarks.sh and run-model-sweep.sh (sourced, not run).
-# The caller sets: root, build, server_bin, bench_bin, server_core, bench_core, jobs,
-# results (the JSONL file), and a name for messages in `script`.
+# What the benchmark scripts share (sourced, not run): where the tree and its Release build
+# are (BUILD_DIR, default build-release), the binaries in it, and the functions below. The
+# caller sets `script` (its name, for messages) before sourcing, and server_core,
+# bench_core, jobs and results (the JSONL file) before calling them.
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+readonly root
+readonly here="$root/scripts"
+build=${BUILD_DIR:-$root/build-release}
+[[ $build == /* ]] || build="$root/$build"
+readonly build
+server_bin="$build/apps/server/switchboard" # what start_server runs
+readonly bench_bin="$build/apps/bench/switchboard-bench"
 
 say() { printf '%s: %s\n' "$script" "$*" >&2; }
 die() {

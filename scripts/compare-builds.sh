@@ -17,17 +17,10 @@
 # as for run-benchmarks.sh: DURATION (3s), WARMUP (1s), BUILD_DIR, SWITCHBOARD_JOBS.
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-readonly root
-readonly here="$root/scripts"
-build=${BUILD_DIR:-$root/build-release}
-[[ $build == /* ]] || build="$root/$build"
-readonly build
-readonly current_bin="$build/apps/server/switchboard"
-readonly bench_bin="$build/apps/bench/switchboard-bench"
 readonly script=compare-builds
 # shellcheck source=bench-lib.sh
-source "$here/bench-lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
+readonly current_bin=$server_bin
 trap stop_server EXIT
 
 baseline_bin=""

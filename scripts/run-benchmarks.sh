@@ -17,14 +17,9 @@
 # sudo when not root) if missing.
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-readonly root
-readonly here="$root/scripts"
-build=${BUILD_DIR:-$root/build-release}
-[[ $build == /* ]] || build="$root/$build"
-readonly build
-readonly server_bin="$build/apps/server/switchboard"
-readonly bench_bin="$build/apps/bench/switchboard-bench"
+readonly script=run-benchmarks
+# shellcheck source=bench-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 
 out="$build/bench-results"
 repeat=1
@@ -72,9 +67,6 @@ if ((quick)); then
 fi
 jobs=${SWITCHBOARD_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
-readonly script=run-benchmarks
-# shellcheck source=bench-lib.sh
-source "$here/bench-lib.sh"
 trap stop_server EXIT
 
 mkdir -p "$out" "$build/bench-logs"

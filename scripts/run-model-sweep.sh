@@ -24,17 +24,9 @@
 # (default build-release), SWITCHBOARD_JOBS. Needs gnuplot-nox and jq (installed if missing).
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-readonly root
-readonly here="$root/scripts"
-build=${BUILD_DIR:-$root/build-release}
-[[ $build == /* ]] || build="$root/$build"
-readonly build
-readonly server_bin="$build/apps/server/switchboard"
-readonly bench_bin="$build/apps/bench/switchboard-bench"
 readonly script=run-model-sweep
 # shellcheck source=bench-lib.sh
-source "$here/bench-lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 trap stop_server EXIT
 
 out="$build/model-results"
