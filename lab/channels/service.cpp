@@ -46,8 +46,7 @@ Service::Service(asio::io_context& user_io, const Config& config, const Options&
     , dispatcher_(config_, log_, counters_, staging_chunks_, *this) {}
 
 std::string Service::design() const {
-    const std::size_t n = pool_.size();
-    return "channels, " + std::to_string(n) + (n == 1 ? " thread" : " threads");
+    return pool_.describe("channels");
 }
 
 void Service::send(Event event) {

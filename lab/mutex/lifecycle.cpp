@@ -42,7 +42,7 @@ Service::Service(asio::io_context& user_io, Config config, const Options& option
     , drain_deadline_(control_) {}
 
 std::string Service::design() const {
-    return "mutex, " + std::to_string(pool_.size()) + (pool_.size() == 1 ? " thread" : " threads");
+    return pool_.describe("mutex");
 }
 
 // --- Engine: on the user's thread (join: any thread)

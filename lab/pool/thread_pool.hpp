@@ -22,6 +22,8 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -44,6 +46,11 @@ public:
     /// of it), and must be destroyed before the pool.
     boost::asio::io_context& context() noexcept { return io_; }
     std::size_t size() const noexcept { return size_; }
+    /// "NAME, N threads": how an engine on this pool describes itself (Engine::design).
+    std::string describe(std::string_view name) const {
+        return std::string(name) + ", " + std::to_string(size_) +
+               (size_ == 1 ? " thread" : " threads");
+    }
 
     /// Starts the threads and holds the user's io_context busy until finish() has run its
     /// handler there. Once; on the user's thread.
