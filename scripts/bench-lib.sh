@@ -1,7 +1,7 @@
 # What the benchmark scripts share (sourced, not run): where the tree and its Release build
 # are (BUILD_DIR, default build-release), the binaries in it, and the functions below. The
-# caller sets `script` (its name, for messages) before sourcing, and server_core,
-# bench_core, jobs and results (the JSONL file) before calling them.
+# caller sets `script` (its name, for messages) before sourcing, and server_core, bench_core
+# and out (where results go) before calling them.
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 readonly root
@@ -11,6 +11,7 @@ build=${BUILD_DIR:-$root/build-release}
 readonly build
 server_bin="$build/apps/server/switchboard" # what start_server runs
 readonly bench_bin="$build/apps/bench/switchboard-bench"
+jobs=${SWITCHBOARD_JOBS:-$(nproc 2>/dev/null || echo 2)} # build parallelism
 
 say() { printf '%s: %s\n' "$script" "$*" >&2; }
 die() {
@@ -40,6 +41,17 @@ build_release() {
         -DSWITCHBOARD_BUILD_TESTS=OFF -DSWITCHBOARD_BUILD_TOOLS=ON -DSWITCHBOARD_SANITIZE= \
         >/dev/null
     cmake --build "$build" --parallel "$jobs" --target switchboard_server switchboard_bench
+}
+
+# prepare_run FILE: creates $out (made absolute), installs what is missing, builds Release, and
+# starts $out/FILE empty as $results, the JSONL file that bench() appends to.
+prepare_run() {
+    mkdir -p "$out"
+    out=$(cd "$out" && pwd)
+    results="$out/$1"
+    install_missing
+    build_release
+    : >"$results"
 }
 
 server_pid=""

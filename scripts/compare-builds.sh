@@ -57,14 +57,8 @@ server_core=${SERVER_CORE:-0}
 bench_core=${BENCH_CORE:-1}
 duration=${DURATION:-3s}
 warmup=${WARMUP:-1s}
-jobs=${SWITCHBOARD_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-readonly results="$out/compare-results.jsonl"
-install_missing
-build_release
-: >"$results"
+prepare_run compare-results.jsonl
 load=(--duration "$duration" --warmup "$warmup")
 
 measure() { # measure BUILD_NAME ROUND: the load against the server that is running

@@ -65,16 +65,10 @@ if ((quick)); then
     idle_counts=(200 1000)
     scaling_counts=(0 1000)
 fi
-jobs=${SWITCHBOARD_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 trap stop_server EXIT
 
-mkdir -p "$out" "$build/bench-logs"
-out=$(cd "$out" && pwd)
-readonly results="$out/bench-results.jsonl"
-install_missing
-build_release
-: >"$results"
+prepare_run bench-results.jsonl
 ((repeat > 1)) && say "every measurement runs $repeat times; the tables use the median"
 
 load=(--duration "$duration" --warmup "$warmup")

@@ -67,14 +67,8 @@ if ((quick)); then
     warmup=200ms
     idle=1000
 fi
-jobs=${SWITCHBOARD_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-readonly results="$out/model-results.jsonl"
-install_missing
-build_release
-: >"$results"
+prepare_run model-results.jsonl
 load=(--duration "$duration" --warmup "$warmup")
 
 for model in $models; do
